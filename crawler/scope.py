@@ -1,0 +1,97 @@
+"""What a crawl may fetch: pages inside the start URLs' host and path prefix, requisites on their hosts.
+
+Scope is decided on the URL alone so that no link, redirect or `<base>` tag in a page can widen it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+ALLOWED_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True)
+class Root:
+    scheme: str
+    netloc: str
+    prefix: str  # the path prefix pages must start with, always ending in "/"
+    exact: str  # the start path itself (e.g. "/syria"), in scope though it lacks the slash
+
+
+def _netloc(parts) -> str:
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return host if port in (None, default) else f"{host}:{port}"
+
+
+def root_of(start_url: str, prefix: str | None = None) -> Root:
+    """The scope a start URL implies: `/syria` and `/syria/` give `/syria/`; `/syria/articles.html` gives
+    `/syria/` (a file's folder), so a crawl of a static copy stays in the section it started in."""
+    parts = urlsplit(start_url)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {start_url!r}")
+    path = parts.path or "/"
+    if prefix is None:
+        last = path.rsplit("/", 1)[-1]
+        if path.endswith("/"):
+            prefix = path
+        elif "." in last:
+            prefix = posixpath.dirname(path).rstrip("/") + "/"
+        else:
+            prefix = path + "/"
+    elif not prefix.endswith("/"):
+        prefix += "/"
+    return Root(parts.scheme.lower(), _netloc(parts), prefix, path.rstrip("/") or "/")
+
+
+@dataclass(frozen=True)
+class Scope:
+    roots: tuple[Root, ...]
+
+    @classmethod
+    def from_urls(cls, start_urls, prefix: str | None = None) -> Scope:
+        return cls(tuple(root_of(u, prefix) for u in start_urls))
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        return frozenset(r.netloc for r in self.roots)
+
+    def page_in_scope(self, url: str) -> bool:
+        parts = _safe_split(url)
+        if parts is None:
+            return False
+        netloc, path = _netloc(parts), parts.path or "/"
+        for root in self.roots:
+            if netloc == root.netloc and (path.startswith(root.prefix) or path == root.exact):
+                return True
+        return False
+
+    def requisite_in_scope(self, url: str) -> bool:
+        """Requisites (stylesheets, scripts, images, fonts) may sit anywhere on a start URL's host."""
+        parts = _safe_split(url)
+        return parts is not None and _netloc(parts) in self.hosts
+
+
+def _safe_split(url: str):
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
+            return None
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return None
+    return parts
+
+
+def is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,62 @@
+"""Scrapy settings for the deeply crawler: polite on real sites, exact in what it stores.
+
+`deeply crawl` overrides the per-run ones (start URLs, output folder, budget); `scrapy crawl
+syriadeeply` uses these as they are.
+"""
+
+BOT_NAME = "deeply-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "deeply-archive/0.1 (+https://github.com/deeply-archive; web archiving for preservation)"
+ROBOTSTXT_OBEY = True
+# Cookies would need the public-suffix list, which tldextract fetches from the internet; an archive
+# of a static news site needs no session.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# gzip and deflate only: what every replay tool can decode (brotli and zstd are not universal).
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
+LOG_INSTALL_ROOT_HANDLER = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 64 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 0
+DEPTH_STATS_VERBOSE = False
+# Breadth-first: listings before the deep pages they lead to, and a bounded memory of pending requests.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Beyond HttpCompressionMiddleware (590) and RetryMiddleware (550): sees the bytes as they came
+    # off the wire, and every attempt, before Scrapy decodes or retries them.
+    "crawler.warc.WarcWriterMiddleware": 950,
+}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# deeply's own settings (see crawler/run.py)
+DEEPLY_WARC_DIR = "warcs"
+DEEPLY_WARC_PREFIX = "deeply"
+DEEPLY_WARC_MAX_SIZE = 1_000_000_000
+DEEPLY_WARC_VERSION = "1.1"
+DEEPLY_MAX_PAGES = 100_000

@@ -1,0 +1,246 @@
+"""The WARC writer: a downloader middleware next to the downloader, so it sees each response as it
+came off the wire (still compressed) before Scrapy decodes it, and each request as it was sent.
+
+Stored HTTP headers describe the stored bytes: the body is kept raw, with its `Content-Encoding`;
+Twisted has already removed the chunking and keeps connection headers (`Transfer-Encoding`,
+`Content-Length`, `Connection`) to itself, so `Content-Length` is set to the stored length (and a
+`Transfer-Encoding`, should a handler pass one up, renamed). Scrapy title-cases header names and does not keep their order; values
+are kept as received. The warcinfo record says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import socket
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+import warcio
+from scrapy import signals
+from scrapy.http import Response
+from warcio.statusandheaders import StatusAndHeaders
+
+from crawler.warcfiles import RotatingWarcWriter
+
+log = logging.getLogger(__name__)
+
+REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+RENAMED = {"transfer-encoding": "X-Orig-Transfer-Encoding"}
+
+
+def sha1_digest(body: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def warc_date(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _latin1(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def header_pairs(headers) -> list[tuple[str, str]]:
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((_latin1(name), _latin1(value)))
+    return pairs
+
+
+def response_headers(response: Response, body_length: int) -> list[tuple[str, str]]:
+    """Headers that describe the stored (de-chunked, still encoded) body."""
+    pairs = []
+    for name, value in header_pairs(response.headers):
+        lower = name.lower()
+        if lower in RENAMED:
+            pairs.append((RENAMED[lower], value))
+        elif lower == "content-length":
+            continue
+        else:
+            pairs.append((name, value))
+    if response.status not in (204, 304) or body_length:
+        pairs.append(("Content-Length", str(body_length)))
+    return pairs
+
+
+def request_line_and_headers(request: scrapy.Request) -> tuple[str, list[tuple[str, str]]]:
+    parts = urlsplit(request.url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    pairs = [("Host", parts.netloc)]
+    pairs += [(n, v) for n, v in header_pairs(request.headers) if n.lower() != "host"]
+    return f"{request.method} {target} HTTP/1.1", pairs
+
+
+def status_line(response: Response) -> str:
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = "Unknown"
+    return f"{response.status} {reason}"
+
+
+def crawl_info(settings, start_urls: list[str]) -> dict:
+    return {
+        "software": f"deeply-archive/{_version()} (Scrapy {scrapy.__version__}; warcio {warcio_version()})",
+        "hostname": socket.gethostname(),
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "isPartOf": settings.get("DEEPLY_CRAWL_ID", ""),
+        "description": "Capture of Syria Deeply (News Deeply) by deeply-archive. HTTP header names are "
+        "title-cased and their order is not kept (Scrapy's Headers); values are as received. "
+        "Bodies are stored as received on the wire (content-encoding kept) but de-chunked; the client "
+        "(Twisted) does not pass up connection headers (Content-Length, Connection, Keep-Alive, "
+        "Transfer-Encoding), so Content-Length is set to the stored body length.",
+        "start-urls": " ".join(start_urls),
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": settings.get("USER_AGENT", ""),
+        "settings": ", ".join(
+            f"{k}={settings.get(k)}"
+            for k in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
+                      "AUTOTHROTTLE_ENABLED", "RETRY_TIMES", "DOWNLOAD_TIMEOUT", "DEPTH_LIMIT",
+                      "DEEPLY_MAX_PAGES", "DEEPLY_WARC_MAX_SIZE")
+        ),
+    }
+
+
+def _version() -> str:
+    from deeply import __version__
+
+    return __version__
+
+
+def warcio_version() -> str:
+    return getattr(warcio, "__version__", "1.8.1")
+
+
+class WarcWriterMiddleware:
+    """Writes every fetch as a request/response pair (or request/revisit) into rotating WARC files."""
+
+    def __init__(self, crawler):
+        s = crawler.settings
+        self.crawler = crawler
+        self.stats: Counter = Counter()
+        self.folder = Path(s.get("DEEPLY_WARC_DIR", "warcs"))
+        self.prior = s.get("DEEPLY_PRIOR") or {}
+        self.already_captured = s.get("DEEPLY_ALREADY_CAPTURED") or set()
+        self.writer = RotatingWarcWriter(
+            self.folder,
+            prefix=s.get("DEEPLY_WARC_PREFIX", "deeply"),
+            info=crawl_info(s, s.getlist("DEEPLY_START_URLS")),
+            max_size=s.getint("DEEPLY_WARC_MAX_SIZE", 1_000_000_000),
+            warc_version=s.get("DEEPLY_WARC_VERSION", "1.1"),
+            started=s.get("DEEPLY_STARTED") or datetime.now(UTC),
+            first_serial=s.getint("DEEPLY_FIRST_SERIAL", 0),
+        )
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.bar = None
+        if s.getbool("DEEPLY_PROGRESS"):
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc="crawl", unit=" fetches", file=sys.stderr, mininterval=0.5,
+                            dynamic_ncols=True)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        request.meta.setdefault("warc_date", datetime.now(UTC))
+        prior = self.prior.get(request.url)
+        if prior and request.method == "GET" and not request.meta.get("no_conditional"):
+            if prior.etag:
+                request.headers.setdefault("If-None-Match", prior.etag)
+            if prior.last_modified:
+                request.headers.setdefault("If-Modified-Since", prior.last_modified)
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if request.url in self.already_captured:
+            # Only robots.txt gets here (the spider skips the rest): a resumed crawl needs it again,
+            # but the crawl has it on record already.
+            return response
+        when = request.meta.get("warc_date") or datetime.now(UTC)
+        body = response.body
+        records = self._records(request, response, body, when)
+        self.writer.write(*records)
+        self._count(request, response, records[-1].rec_type)
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{self.stats['pages']} pages, {self.writer.bytes_written >> 20} MB",
+                                     refresh=False)
+        prior = self.prior.get(request.url)
+        if response.status == 304 and prior is not None:
+            # The server says the page is as last captured: the spider follows the links of that capture.
+            old = prior.load_response()
+            if old is not None:
+                status, headers, old_body = old
+                return response.replace(status=status, headers=headers, body=old_body,
+                                        flags=[*response.flags, "not-modified"])
+        return response
+
+    def _records(self, request, response, body: bytes, when: datetime):
+        w = self.writer.writer
+        date = warc_date(when)
+        common = {"WARC-Date": date}
+        ip = getattr(response, "ip_address", None)
+        if ip is not None:
+            common["WARC-IP-Address"] = str(ip)
+        http = StatusAndHeaders(status_line(response), response_headers(response, len(body)),
+                                protocol=getattr(response, "protocol", None) or "HTTP/1.1")
+        prior = self.prior.get(request.url)
+        digest = sha1_digest(body)
+        if response.status == 304 and prior is not None:
+            resp = w.create_revisit_record(request.url, prior.payload_digest, request.url,
+                                           prior.warc_date, http_headers=http,
+                                           warc_headers_dict=dict(common))
+            resp.rec_headers.replace_header("WARC-Profile", REVISIT_NOT_MODIFIED)
+            resp.rec_headers.add_header("WARC-Truncated", "length")
+        elif prior is not None and response.status == 200 and prior.payload_digest == digest:
+            resp = w.create_revisit_record(request.url, digest, request.url, prior.warc_date,
+                                           http_headers=http, warc_headers_dict=dict(common))
+            resp.rec_headers.add_header("WARC-Truncated", "length")
+        else:
+            resp = w.create_warc_record(request.url, "response", payload=BytesIO(body), length=len(body),
+                                        http_headers=http, warc_headers_dict=dict(common))
+        line, pairs = request_line_and_headers(request)
+        req_http = StatusAndHeaders(line, pairs, is_http_request=True)
+        req = w.create_warc_record(request.url, "request", http_headers=req_http,
+                                   warc_headers_dict={**common,
+                                                      "WARC-Concurrent-To": resp.rec_headers.get_header(
+                                                          "WARC-Record-ID")})
+        request.meta["warc_record_id"] = resp.rec_headers.get_header("WARC-Record-ID")
+        request.meta["warc_rec_type"] = resp.rec_type
+        return req, resp
+
+    def _count(self, request, response, rec_type: str) -> None:
+        """Fetch counts; failures are counted by the spider, after retries, as final outcomes."""
+        self.stats["fetches"] += 1
+        if rec_type == "revisit":
+            self.stats["revisits"] += 1
+        if 200 <= response.status < 300 or response.status == 304:
+            if urlsplit(request.url).path == "/robots.txt":
+                kind = "robots"
+            else:
+                kind = "requisites" if request.meta.get("requisite") else "pages"
+            self.stats[kind] += 1
+
+    def spider_closed(self, spider, reason):
+        self.writer.close()
+        if self.bar is not None:
+            self.bar.close()
+        stats = self.crawler.stats
+        for key, value in self.stats.items():
+            stats.set_value(f"deeply/{key}", value)
+        stats.set_value("deeply/bytes", self.writer.bytes_written)
+        stats.set_value("deeply/files", [str(p) for p in self.writer.closed_files])

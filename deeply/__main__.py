@@ -1,0 +1,3 @@
+from deeply.cli import cli
+
+cli()

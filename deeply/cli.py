@@ -1,0 +1,153 @@
+"""The `deeply` command: thin click wrappers over the crawler, extract and storage packages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from deeply import __version__
+
+DEFAULT_START = "https://deeply.thenewhumanitarian.org/syria"
+
+# Exit codes shared by crawl and run (also in the README).
+EXIT_OK = 0
+EXIT_FAILURES = 1  # finished, but some fetches or files failed
+EXIT_INCOMPLETE = 3  # interrupted: run again to resume
+EXIT_LOCKED = 4  # another run holds the WARC folder or store
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="deeply")
+def cli():
+    """deeply-archive: capture Syria Deeply into WARC files, re-capture it on a schedule, extract
+    every article into a versioned SQLite store, and explore it in Datasette.
+
+    \b
+    Typical use:
+      deeply crawl                      # capture the live archive into ./warcs
+      deeply ingest warcs/*.warc.gz     # extract articles into archive.db
+      deeply serve                      # browse archive.db in Datasette
+      deeply run                        # crawl + ingest, for cron
+    """
+
+
+def _crawl_options(f):
+    options = [
+        click.option("--warcs", "warc_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("warcs"), show_default=True, help="Folder the WARC files are written to."),
+        click.option("--limit", "max_pages", type=click.IntRange(min=1), default=100_000, show_default=True,
+                     help="Page budget: at most this many pages (requisites not counted)."),
+        click.option("--max-depth", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Follow links at most this deep from the start pages (0: no limit)."),
+        click.option("--scope-prefix", default=None,
+                     help="Path prefix pages must start with (default: the start URL's folder)."),
+        click.option("--warc-size", "warc_max_size", type=click.IntRange(min=100_000),
+                     default=1_000_000_000, show_default=True, help="Start a new WARC file past this size."),
+        click.option("--prefix", "warc_prefix", default="deeply", show_default=True,
+                     help="First part of WARC file names."),
+        click.option("--polite/--fast", default=None,
+                     help="AutoThrottle and a delay between requests (default: polite except on loopback)."),
+        click.option("--timeout", type=float, default=60.0, show_default=True,
+                     help="Seconds to wait for a response."),
+        click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+                     help="Retries after a timeout, a reset, a 5xx or a 429."),
+        click.option("--fresh", is_flag=True,
+                     help="Start a new crawl even if an interrupted one could be resumed."),
+        click.option("-v", "--verbose", is_flag=True, help="Log every fetch (Scrapy INFO)."),
+        click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+                     help="Write Scrapy's log to this file instead of stderr."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def crawl_options_from(kwargs, start_urls, priors=None):
+    from crawler.run import CrawlOptions
+
+    return CrawlOptions(
+        start_urls=list(start_urls) or [DEFAULT_START],
+        warc_dir=kwargs["warc_dir"],
+        max_pages=kwargs["max_pages"],
+        max_depth=kwargs["max_depth"],
+        scope_prefix=kwargs["scope_prefix"],
+        warc_max_size=kwargs["warc_max_size"],
+        warc_prefix=kwargs["warc_prefix"],
+        polite=kwargs["polite"],
+        timeout=kwargs["timeout"],
+        retries=kwargs["retries"],
+        resume=not kwargs["fresh"],
+        log_level="INFO" if kwargs["verbose"] else "WARNING",
+        log_file=kwargs["log_file"],
+        progress=not kwargs["quiet"] and not kwargs["verbose"],
+        priors=priors or {},
+    )
+
+
+@cli.command()
+@click.argument("start_urls", nargs=-1)
+@_crawl_options
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Store whose earlier captures make unchanged pages revisit records.")
+def crawl(start_urls, db, **kwargs):
+    """Capture a site into WARC files.
+
+    Starts from START_URLS (default: the Syria Deeply archive) and follows every page inside their
+    host and path prefix (articles, op-eds, executive summaries, listings, topics, authors, feeds),
+    capturing the stylesheets, scripts, images and fonts on the same host so pages replay as they
+    looked. Obeys robots.txt. Writes request and response records into
+    WARCS/PREFIX-YYYYMMDDhhmmss-NNNNN-HOST.warc.gz ('.open' while being written).
+
+    An interrupted crawl (Ctrl-C, kill, power cut) is resumed by running the same command again.
+
+    \b
+    Exit codes: 0 complete; 1 complete, but some fetches failed; 3 interrupted (run again to
+    resume); 4 another run is using the WARC folder.
+    """
+    from crawler.prior import load_priors
+    from crawler.run import Locked, run_crawl, summary_text
+
+    priors = load_priors(db, kwargs["warc_dir"]) if db else {}
+    opts = crawl_options_from(kwargs, start_urls, priors)
+    try:
+        result = run_crawl(opts)
+    except Locked as exc:
+        click.echo(f"deeply crawl: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    click.echo(summary_text(result))
+    sys.exit(crawl_exit_code(result))
+
+
+def crawl_exit_code(result) -> int:
+    if not result.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_FAILURES if result.failures else EXIT_OK
+
+
+def _register_optional():
+    """Commands of the other stages, each in its own module."""
+    import importlib
+
+    for module, names in (
+        ("deeply.cmd_sample", ["sample_site_command"]),
+        ("deeply.cmd_extract", ["extract_command"]),
+        ("deeply.cmd_store", ["ingest_command", "serve_command", "verify_command"]),
+        ("deeply.cmd_replay", ["index_command", "replay_command", "wacz_command"]),
+        ("deeply.cmd_run", ["run_command", "demo_command"]),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        for name in names:
+            command = getattr(mod, name, None)
+            if command is not None:
+                cli.add_command(command)
+
+
+_register_optional()

@@ -1,0 +1,164 @@
+"""The crawl, for real: Scrapy over a socket against the sample site, WARCs checked by warcio and pywb."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from pywb_helpers import pywb_collection
+from warc_checks import VENV_BIN, check_pairs, warcio_check
+
+from crawler.run import lock
+
+NAME_RE = re.compile(r"^deeply-\d{14}-\d{5}-[A-Za-z0-9_-]+\.warc\.gz$")
+
+
+def deeply(*args, timeout=600):
+    return subprocess.run([str(VENV_BIN / "deeply"), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def site():
+    from sample_site import serve
+
+    with serve(articles=40, edition=0, port=0) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def crawled(site, tmp_path_factory):
+    warcs = tmp_path_factory.mktemp("crawl") / "warcs"
+    proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet")
+    files = sorted(warcs.glob("*.warc.gz"))
+    return proc, warcs, files, check_pairs(files)
+
+
+def test_crawl_exits_cleanly_with_a_summary(crawled):
+    proc, warcs, files, _ = crawled
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "complete" in proc.stdout and "pages:" in proc.stdout and "errors:" in proc.stdout
+    assert "http 404" in proc.stdout  # the sample site's broken links, reported as they came
+    assert files and not list(warcs.glob("*.open"))
+    assert all(NAME_RE.match(f.name) for f in files)
+
+
+def test_warcs_are_valid_and_paired(crawled):
+    _, _, files, by_url = crawled
+    warcio_check(files)  # check_pairs ran in the fixture: every response has its request beside it
+    assert by_url
+
+
+def test_warcinfo_describes_the_crawl(crawled):
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(crawled[2][0], "rb") as fh:
+        info = next(iter(ArchiveIterator(fh)))
+        fields = info.content_stream().read().decode()
+    for name in ("software: deeply-archive", "hostname:", "format: WARC File Format 1.1", "isPartOf:",
+                 "start-urls:", "robots: obey"):
+        assert name in fields
+
+
+def test_every_article_and_requisite_captured_once(site, crawled):
+    from sample_site import truth
+
+    _, _, _, by_url = crawled
+    paths = {urlsplit(u).path for u in by_url}
+    articles = {p for p in paths if truth(p, articles=40, edition=0)}
+    assert len(articles) >= 40
+    for requisite in ("/assets/application.css", "/assets/application.js"):
+        assert requisite in paths
+    assert any(p.startswith("/assets/images/") for p in paths)
+    assert any(p.startswith("/assets/fonts/") for p in paths)
+    for url, recs in by_url.items():
+        assert len(recs) == 1 or all(int(h.get_statuscode()) >= 500 for _, _, h, _ in recs[:-1]), url
+
+
+def test_crawl_stays_in_scope(site, crawled):
+    _, _, _, by_url = crawled
+    netloc = urlsplit(site.url).netloc
+    for url in by_url:
+        parts = urlsplit(url)
+        assert parts.netloc == netloc
+        assert parts.path.startswith(("/syria", "/assets/", "/robots.txt")), url
+
+
+def test_stored_headers_describe_stored_bytes(crawled):
+    _, _, _, by_url = crawled
+    seen_gzip = seen_listing = False
+    for recs in by_url.values():
+        for rtype, head, http, body in recs:
+            if rtype != "response":
+                continue
+            names = [n.lower() for n, _ in http.headers]
+            assert "transfer-encoding" not in names
+            if http.get_header("Content-Length") is not None:
+                assert int(http.get_header("Content-Length")) == len(body)
+            if head.get_header("WARC-Target-URI").endswith("/syria/articles"):
+                seen_listing = True  # served chunked: stored de-chunked, with a true Content-Length
+                assert int(http.get_header("Content-Length")) == len(body)
+            if (http.get_header("Content-Encoding") or "").lower() == "gzip":
+                seen_gzip = True
+                gzip.decompress(body)  # raw as it came off the wire, and whole
+    assert seen_gzip and seen_listing
+
+
+def test_redirects_and_errors_are_captured_as_they_came(crawled):
+    _, _, _, by_url = crawled
+    statuses = {int(h.get_statuscode()) for recs in by_url.values() for _, _, h, _ in recs}
+    assert 301 in statuses or 302 in statuses
+    assert 404 in statuses
+
+
+def test_pywb_replays_an_article_byte_for_byte(site, crawled, tmp_path):
+    from sample_site import truth
+
+    _, _, files, by_url = crawled
+    article = next(u for u in sorted(by_url) if truth(urlsplit(u).path, articles=40, edition=0)
+                   and by_url[u][-1][0] == "response")
+    served = urllib.request.urlopen(urllib.request.Request(article), timeout=10).read()
+    with pywb_collection(tmp_path / "pywb", files) as base:
+        cdx = urllib.request.urlopen(f"{base}/test/cdx?url={quote(article, safe='')}&output=json",
+                                     timeout=10).read().decode()
+        rows = [json.loads(line) for line in cdx.splitlines() if line.strip()]
+        assert rows and rows[0]["status"] == "200"
+        replayed = urllib.request.urlopen(f"{base}/test/{rows[0]['timestamp']}id_/{article}",
+                                          timeout=10).read()
+    assert replayed == served
+
+
+def test_rotation_at_size_limit(site, tmp_path):
+    warcs = tmp_path / "warcs"
+    proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet", "--warc-size", 200_000)
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(warcs.glob("*.warc.gz"))
+    assert len(files) >= 2
+    serials = [int(f.name.split("-")[2]) for f in files]
+    assert serials == list(range(len(files)))
+    warcio_check(files)
+    check_pairs(files)
+
+
+def test_unreachable_site_fails_with_exit_code(tmp_path):
+    from conftest import free_port
+
+    proc = deeply("crawl", f"http://127.0.0.1:{free_port()}/syria", "--warcs", tmp_path / "w",
+                  "--quiet", "--retries", 0, "--timeout", 5)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "ConnectionRefusedError" in proc.stdout
+
+
+def test_second_run_on_the_same_folder_is_refused(site, tmp_path):
+    warcs = tmp_path / "warcs"
+    with lock(warcs):
+        proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet")
+    assert proc.returncode == 4
+    assert "in use" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not list(Path(warcs).glob("*.warc.gz*"))

@@ -1,0 +1,62 @@
+"""A crawl killed with SIGKILL mid-way resumes from its WARCs and ends where an uninterrupted one does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from warc_checks import VENV_BIN, check_pairs, warcio_check
+
+ARTICLES = 150
+
+
+@pytest.fixture(scope="module")
+def site():
+    from sample_site import serve
+
+    with serve(articles=ARTICLES, edition=0, port=0) as s:
+        yield s
+
+
+def crawl_cmd(site, warcs):
+    return [str(VENV_BIN / "deeply"), "crawl", site.start_url, "--warcs", str(warcs), "--quiet"]
+
+
+def urls_in(files) -> set[str]:
+    return {u for u in check_pairs(files) if urlsplit(u).path != "/robots.txt"}
+
+
+def test_killed_crawl_resumes_without_refetching(site, tmp_path):
+    reference = tmp_path / "reference"
+    done = subprocess.run(crawl_cmd(site, reference), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    expected = urls_in(sorted(reference.glob("*.warc.gz")))
+
+    warcs = tmp_path / "killed"
+    proc = subprocess.Popen(crawl_cmd(site, warcs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        partial = list(warcs.glob("*.warc.gz.open"))
+        if partial and partial[0].stat().st_size > 400_000:
+            break
+        assert proc.poll() is None, "crawl ended before it could be killed"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert list(warcs.glob("*.warc.gz.open")), "the kill should leave a file being written"
+
+    again = subprocess.run(crawl_cmd(site, warcs), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "resumed" in again.stdout
+    files = sorted(warcs.glob("*.warc.gz"))
+    assert not list(warcs.glob("*.open"))
+    warcio_check(files)
+    first, second = files[0], files[1:]
+    assert second, "the resumed run writes a new file; closed files are never appended to"
+    before, after = urls_in([first]), urls_in(second)
+    assert not before & after, f"captured twice: {sorted(before & after)[:5]}"
+    assert before | after == expected
