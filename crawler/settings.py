@@ -48,7 +48,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Beyond HttpCompressionMiddleware (590) and RetryMiddleware (550): sees the bytes as they came
     # off the wire, and every attempt, before Scrapy decodes or retries them.
     "crawler.warc.WarcWriterMiddleware": 950,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.RetryAfterMiddleware": 550,
 }
+DEEPLY_MAX_RETRY_AFTER = 120.0
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -4,8 +4,8 @@ came off the wire (still compressed) before Scrapy decodes it, and each request 
 Stored HTTP headers describe the stored bytes: the body is kept raw, with its `Content-Encoding`;
 Twisted has already removed the chunking and keeps connection headers (`Transfer-Encoding`,
 `Content-Length`, `Connection`) to itself, so `Content-Length` is set to the stored length (and a
-`Transfer-Encoding`, should a handler pass one up, renamed). Scrapy title-cases header names and does not keep their order; values
-are kept as received. The warcinfo record says so.
+`Transfer-Encoding`, should a handler pass one up, renamed). Scrapy title-cases header names and
+does not keep their order; values are kept as received. The warcinfo record says so.
 """
 
 from __future__ import annotations
