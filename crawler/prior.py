@@ -31,7 +31,8 @@ class Prior:
                     record = next(iter(ArchiveIterator(fh)))
                     http = record.http_headers
                     body = record.raw_stream.read()  # as stored: still content-encoded
-                    self._record = (int(http.get_statuscode()), http.headers, body)
+                    self._record = (int(http.get_statuscode()), http.headers, body, http.statusline,
+                                    http.protocol)
             except Exception:  # noqa: BLE001 - an unreadable prior means a plain fetch
                 self._record = ()
         return self._record or None
@@ -44,6 +45,23 @@ class Prior:
             if key.lower() == name.lower():
                 return value
         return None
+
+    def freshened(self, not_modified: list[tuple[str, str]]):
+        """The stored response as a 304 makes it current (RFC 9111 4.3.4): the original status line and
+        headers, with the values the 304 sent replacing theirs. None when the original is unreadable."""
+        loaded = self._load()
+        if not loaded:
+            return None
+        _, pairs, _, statusline, protocol = loaded
+        fresh = {k.lower(): (k, v) for k, v in not_modified if k.lower() not in UNFRESHENED}
+        merged = []
+        for key, value in pairs:
+            if key.lower() in fresh:
+                merged.append(fresh.pop(key.lower()))
+            else:
+                merged.append((key, value))
+        merged.extend(fresh.values())
+        return statusline, merged, protocol
 
     @property
     def etag(self) -> str | None:
@@ -58,11 +76,15 @@ class Prior:
         loaded = self._load()
         if not loaded:
             return None
-        status, pairs, body = loaded
+        status, pairs, body = loaded[:3]
         headers: dict[str, list[str]] = {}
         for key, value in pairs:
             headers.setdefault(key, []).append(value)
         return status, headers, body
+
+
+# Headers of a 304 that describe the empty 304 message itself, never the stored representation.
+UNFRESHENED = {"content-length", "content-encoding", "transfer-encoding", "content-type", "content-range"}
 
 
 def load_priors(db_path: Path, warc_dir: Path) -> dict[str, Prior]:

@@ -204,10 +204,13 @@ def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial
     return s
 
 
-def run_crawl(opts: CrawlOptions) -> CrawlResult:
-    """Crawl under the folder lock. Raises `Locked` when another run holds the folder."""
+def run_crawl(opts: CrawlOptions, take_lock: bool = True) -> CrawlResult:
+    """Crawl under the folder lock. Raises `Locked` when another run holds the folder; a caller that
+    already holds it (`deeply run`, across crawl and ingest) passes `take_lock=False`."""
     folder = Path(opts.warc_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    if not take_lock:
+        return _run_locked(opts, folder)
     with lock(folder):
         return _run_locked(opts, folder)
 

@@ -200,7 +200,12 @@ class WarcWriterMiddleware:
                                 protocol=getattr(response, "protocol", None) or "HTTP/1.1")
         prior = self.prior.get(request.url)
         digest = sha1_digest(body)
-        if response.status == 304 and prior is not None:
+        fresh = prior.freshened(http.headers) if response.status == 304 and prior is not None else None
+        if fresh is not None:
+            # Stored as the response the 304 stands for (the original's status and headers, freshened
+            # by the 304's), so replay tools that take a revisit's headers serve the page, not a 304.
+            statusline, pairs, protocol = fresh
+            http = StatusAndHeaders(statusline, pairs, protocol=protocol)
             resp = w.create_revisit_record(request.url, prior.payload_digest, request.url,
                                            prior.warc_date, http_headers=http,
                                            warc_headers_dict=dict(common))
@@ -219,6 +224,7 @@ class WarcWriterMiddleware:
                                    warc_headers_dict={**common,
                                                       "WARC-Concurrent-To": resp.rec_headers.get_header(
                                                           "WARC-Record-ID")})
+        req.rec_headers.remove_header("WARC-Payload-Digest")  # a GET has no payload to digest
         request.meta["warc_record_id"] = resp.rec_headers.get_header("WARC-Record-ID")
         request.meta["warc_rec_type"] = resp.rec_type
         return req, resp

@@ -1,0 +1,78 @@
+"""`deeply run` (crawl + ingest, for cron) and `deeply demo` (the whole pipeline on the sample site)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from deeply.cli import _crawl_options, crawl_options_from
+
+
+@click.command("run")
+@click.argument("start_urls", nargs=-1)
+@_crawl_options
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="The SQLite store to ingest into.")
+@click.option("--replay-prefix", default=None,
+              help="Prefix of the replay links stored with each capture (default http://127.0.0.1:8080/deeply).")
+def run_command(start_urls, db_path, replay_prefix, **kwargs):
+    """Crawl, then ingest what the crawl wrote: one scheduled run.
+
+    Pages whose payload is unchanged since the store last saw them are written as revisit records
+    (headers only), and pages the server says are not modified (304, from If-None-Match /
+    If-Modified-Since) likewise. Prints and stores in the `crawls` table what is new, changed,
+    unchanged, removed and failed. A killed run is resumed by running it again.
+
+    \b
+    Exit codes: 0 complete; 1 complete, but some fetches or WARC files failed;
+    3 interrupted (run again to resume); 4 another run is using the WARC folder or the store.
+    """
+    from crawler.run import Locked
+    from deeply.pipeline import EXIT_LOCKED, run, run_summary
+
+    opts = crawl_options_from(kwargs, start_urls)
+    try:
+        result = run(opts, db_path, replay_prefix=replay_prefix, progress=opts.progress)
+    except Locked as exc:
+        click.echo(f"deeply run: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    click.echo(run_summary(result))
+    sys.exit(result.exit_code)
+
+
+@click.command("demo")
+@click.option("--articles", type=click.IntRange(10, 20_000), default=60, show_default=True,
+              help="Size of the sample site.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
+              show_default=True, help="Folder for the WARCs and the store.")
+def demo_command(articles, out):
+    """Run the whole pipeline on the sample site: serve it on 127.0.0.1, crawl it into WARCs,
+    ingest them into a store, and print the commands that open the results.
+
+    Safe to run again: an unchanged site adds revisit records and no new versions.
+    """
+    from crawler.run import CrawlOptions, Locked
+    from deeply.pipeline import run, run_summary
+    from sample_site import serve
+
+    out.mkdir(parents=True, exist_ok=True)
+    warcs, db = out / "warcs", out / "archive.db"
+    with serve(articles=articles, port=0) as site:
+        click.echo(f"sample site ({articles} articles) serving at {site.start_url}")
+        opts = CrawlOptions(start_urls=[site.start_url], warc_dir=warcs, progress=True)
+        try:
+            result = run(opts, db)
+        except Locked as exc:
+            click.echo(f"deeply demo: {exc}", err=True)
+            sys.exit(4)
+    click.echo(run_summary(result))
+    click.echo(
+        "\nWhat to open:\n"
+        f"  the store in Datasette:  .venv/bin/deeply serve --db {db}      (then http://127.0.0.1:8001/)\n"
+        f"  the pages, replayed:     .venv/bin/deeply replay --warcs {warcs}   (then http://127.0.0.1:8080/deeply/)\n"
+        f"  the WARC files:          {warcs}/\n"
+        f"  one article's record:    .venv/bin/deeply extract {warcs} | head -1"
+    )
+    sys.exit(result.exit_code)
