@@ -127,27 +127,17 @@ def crawl_exit_code(result) -> int:
     return EXIT_FAILURES if result.failures else EXIT_OK
 
 
-def _register_optional():
-    """Commands of the other stages, each in its own module."""
-    import importlib
+def _register() -> None:
+    """The other stages' commands, each in its own module beside this one."""
+    from deeply.cmd_extract import extract_command
+    from deeply.cmd_replay import index_command, replay_command, wacz_command
+    from deeply.cmd_run import demo_command, run_command
+    from deeply.cmd_sample import sample_site_command
+    from deeply.cmd_store import ingest_command, serve_command, verify_command
 
-    for module, names in (
-        ("deeply.cmd_sample", ["sample_site_command"]),
-        ("deeply.cmd_extract", ["extract_command"]),
-        ("deeply.cmd_store", ["ingest_command", "serve_command", "verify_command"]),
-        ("deeply.cmd_replay", ["index_command", "replay_command", "wacz_command"]),
-        ("deeply.cmd_run", ["run_command", "demo_command"]),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for name in names:
-            command = getattr(mod, name, None)
-            if command is not None:
-                cli.add_command(command)
+    for command in (run_command, demo_command, ingest_command, extract_command, serve_command,
+                    verify_command, index_command, replay_command, wacz_command, sample_site_command):
+        cli.add_command(command)
 
 
-_register_optional()
+_register()

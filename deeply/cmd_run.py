@@ -48,8 +48,10 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
               show_default=True, help="Folder for the WARCs and the store.")
 def demo_command(articles, out):
-    """Run the whole pipeline on the sample site: serve it on 127.0.0.1, crawl it into WARCs,
-    ingest them into a store, and print the commands that open the results.
+    """Try the whole pipeline on the sample site.
+
+    Serves the sample site on 127.0.0.1, crawls it into WARCs, ingests them into a store, and
+    prints the commands that open the results.
 
     Safe to run again: an unchanged site adds revisit records and no new versions.
     """

@@ -1,0 +1,214 @@
+"""CDXJ index of the WARC directory, kept beside it and updated incrementally.
+
+One sorted ``index.cdxj`` (SURT keys; JSON with url, mime, status, digest, length, offset,
+filename) serves both pywb (``index_paths``) and OutbackCDX-style servers (POST the file).
+A closed WARC never changes, so only WARCs not yet listed in ``indexed.json`` are read; their
+lines are merged into the existing index. The index is rewritten through a temp file and
+``os.replace``, so a reader (a running pywb) sees the old or the new index, never half of one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import heapq
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer, SortingWriter
+
+log = logging.getLogger(__name__)
+
+INDEX_DIR = "indexes"
+INDEX_FILE = "index.cdxj"
+STATE_FILE = "indexed.json"
+LOCK_FILE = ".lock"
+STATE_FORMAT = 1
+
+# Explicit, because importing wacz appends "warcinfo" to CDXJIndexer.DEFAULT_RECORDS for the
+# whole process; an index must not depend on what else happens to be imported.
+INDEXED_RECORDS = "response,revisit,resource"
+
+WARC_SUFFIXES = (".warc.gz", ".warc")
+
+
+@dataclass
+class IndexResult:
+    index: Path
+    added: list[str] = field(default_factory=list)  # WARCs indexed by this run
+    failed: dict[str, str] = field(default_factory=dict)  # WARC -> error; retried next run
+    lines_added: int = 0
+    total_lines: int = 0
+    rebuilt: bool = False
+
+
+def index_dir(warc_dir: Path) -> Path:
+    return Path(warc_dir) / INDEX_DIR
+
+
+def index_path(warc_dir: Path) -> Path:
+    return index_dir(warc_dir) / INDEX_FILE
+
+
+def closed_warcs(warc_dir: Path) -> list[Path]:
+    """WARCs the crawler has finished with; a name ending in ``.open`` is still being written."""
+    warc_dir = Path(warc_dir)
+    if not warc_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in warc_dir.iterdir()
+        if p.is_file() and p.name.endswith(WARC_SUFFIXES) and not p.name.startswith(".")
+    )
+
+
+def _stamp(path: Path) -> dict:
+    # Size only: offsets die with a size change, while mtimes change on a plain `cp`.
+    return {"size": path.stat().st_size}
+
+
+def load_state(warc_dir: Path) -> dict[str, dict]:
+    path = index_dir(warc_dir) / STATE_FILE
+    try:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    if data.get("format") != STATE_FORMAT:
+        return {}
+    return data.get("warcs", {})
+
+
+def atomic_write(path: Path, write) -> None:
+    """Run ``write(fh)`` on a temp file beside ``path`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _save_state(warc_dir: Path, warcs: dict[str, dict]) -> None:
+    doc = {"format": STATE_FORMAT, "index": INDEX_FILE, "warcs": dict(sorted(warcs.items()))}
+    atomic_write(index_dir(warc_dir) / STATE_FILE, lambda fh: json.dump(doc, fh, indent=1))
+
+
+@contextmanager
+def _locked(warc_dir: Path):
+    """Serialise writers: two `deeply index` runs would otherwise each drop the other's lines."""
+    lock = index_dir(warc_dir) / LOCK_FILE
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def cdxj_lines(warc: Path) -> list[str]:
+    """The sorted CDXJ lines of one WARC; ``filename`` is the bare name, resolved by archive_paths."""
+    lines: list[str] = []
+
+    class Collect:
+        def write(self, line: str) -> None:
+            lines.append(line)
+
+        def flush(self) -> None:
+            pass
+
+    indexer = CDXJIndexer(Collect(), [str(warc)], records=INDEXED_RECORDS)
+    indexer.process_all()
+    lines.sort()
+    return lines
+
+
+def merge_sorted(*sources: Iterable[str]) -> Iterator[str]:
+    """Merge sorted line streams, dropping exact duplicates (re-indexing a WARC is a no-op)."""
+    last = None
+    for line in heapq.merge(*sources):
+        if line != last:
+            yield line
+        last = line
+
+
+def update_index(warc_dir: Path, full: bool = False) -> IndexResult:
+    """Index the closed WARCs not indexed yet and merge them into ``indexes/index.cdxj``.
+
+    Rebuilds from scratch when asked, when the index is missing, or when a WARC already
+    indexed has changed or disappeared (closed WARCs never change, so that means someone
+    replaced files by hand and the recorded offsets can no longer be trusted).
+    """
+    warc_dir = Path(warc_dir)
+    out = index_path(warc_dir)
+    with _locked(warc_dir):
+        warcs = closed_warcs(warc_dir)
+        stamps = {w.name: _stamp(w) for w in warcs}
+        state = load_state(warc_dir)
+        stale = [name for name, seen in state.items() if stamps.get(name, {}).get("size") != seen.get("size")]
+        rebuild = full or not out.exists() or bool(stale)
+        if rebuild:
+            if stale and not full:
+                log.warning("indexed WARCs changed or vanished (%s): rebuilding the index", ", ".join(stale))
+            state = {}
+        todo = [w for w in warcs if w.name not in state]
+        result = IndexResult(index=out, rebuilt=rebuild)
+
+        with tempfile.TemporaryDirectory(prefix="deeply-index-", dir=index_dir(warc_dir)) as tmp:
+            new_sorted = Path(tmp) / "new.cdxj"
+            with open(new_sorted, "w", encoding="utf-8", newline="\n") as sink:
+                # cdxj-indexer's external sort: spills to temp files past its buffer size.
+                sorter = SortingWriter(sink)
+                for warc in todo:
+                    try:
+                        lines = cdxj_lines(warc)
+                    except Exception as exc:  # a truncated or foreign file must not block the others
+                        log.warning("cannot index %s: %s", warc.name, exc)
+                        result.failed[warc.name] = f"{type(exc).__name__}: {exc}"
+                        continue
+                    for line in lines:
+                        sorter.write(line)
+                    state[warc.name] = {**stamps[warc.name], "records": len(lines)}
+                    result.added.append(warc.name)
+                    result.lines_added += len(lines)
+                sorter.flush()
+
+            if result.added or rebuild:
+                result.total_lines = _merge_into(out, new_sorted, keep_existing=not rebuild)
+                _save_state(warc_dir, state)
+            else:
+                result.total_lines = count_lines(out)
+    return result
+
+
+def _merge_into(out: Path, new_sorted: Path, keep_existing: bool) -> int:
+    count = 0
+
+    def write(fh) -> None:
+        nonlocal count
+        with ExitStack() as stack:
+            sources = [stack.enter_context(open(new_sorted, encoding="utf-8"))]
+            if keep_existing and out.exists():
+                sources.append(stack.enter_context(open(out, encoding="utf-8")))
+            for line in merge_sorted(*sources):
+                fh.write(line)
+                count += 1
+
+    atomic_write(out, write)
+    return count
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)

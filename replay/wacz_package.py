@@ -1,0 +1,340 @@
+"""A WACZ package of the closed WARCs, for sharing the archive as one file (ReplayWeb.page).
+
+The format work (compressed CDXJ + idx, datapackage.json with sha256 digests,
+datapackage-digest.json) is left to the ``wacz`` library's own ``create``. This module picks
+the inputs and writes ``pages/pages.jsonl`` itself, because the page list must be the
+articles, with their real titles and with a ``ts`` that exists in the WARCs, whereas
+``wacz --detect-pages`` lists whatever HTML it meets, titled by URL. The package is then
+re-written with every entry stored (no deflate), so each member, not only the WARCs, can be
+read in place by range requests, and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import surt
+from warcio.archiveiterator import ArchiveIterator
+from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
+
+from replay.index import closed_warcs
+
+log = logging.getLogger(__name__)
+
+PAGES_TITLE = "Syria Deeply articles"
+DEFAULT_TITLE = "Syria Deeply web archive"
+
+# Article pages as the Deeply sites laid them out: /syria/articles/2016/12/05/slug,
+# /syria/community/..., /syria/background/..., daily /syria/executive-summaries/YYYY/MM/DD;
+# not the listings (/articles/page/3) nor the feeds (/rss).
+ARTICLE_PATH = re.compile(r"/(?:articles|community|background|executive-summaries)/(?!page/)[^?#]*[^/?#]$")
+NOT_ARTICLE = re.compile(r"/rss(?:\.xml)?$|/page/\d+(?:\.html)?$")
+HTML_MIMES = ("text/html", "application/xhtml+xml")
+TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+
+
+class WaczError(RuntimeError):
+    pass
+
+
+@dataclass
+class Seen:
+    """One response or revisit for a URL, as the WARCs have it."""
+
+    url: str
+    timestamp: str
+    status: str
+    mime: str
+    digest: str
+    title: str = ""
+
+
+@dataclass
+class WaczResult:
+    path: Path
+    warcs: list[str]
+    pages: int
+    pages_from: str  # "db" or "warcs"
+    missing: list[str] = field(default_factory=list)  # store articles with no capture in the WARCs
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_article_url(url: str) -> bool:
+    path = url.split("://", 1)[-1].partition("/")[2]
+    path = "/" + path.split("?", 1)[0].split("#", 1)[0]
+    return bool(ARTICLE_PATH.search(path)) and not NOT_ARTICLE.search(path)
+
+
+def url_key(url: str) -> str:
+    try:
+        return surt.surt(url)
+    except Exception:
+        return url
+
+
+def _title_of(body: bytes) -> str:
+    m = TITLE_RE.search(body[:262144])
+    if not m:
+        return ""
+    raw = m.group(1).decode("utf-8", errors="replace")
+    return " ".join(html.unescape(raw).split())
+
+
+def scan_warcs(warcs: list[Path]) -> dict[str, list[Seen]]:
+    """Every response and revisit by SURT key; titles of article HTML, revisits resolved by digest."""
+    seen: dict[str, list[Seen]] = defaultdict(list)
+    titles: dict[str, str] = {}
+    for warc in warcs:
+        with open(warc, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type not in ("response", "revisit"):
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if not url.startswith(("http://", "https://")):
+                    continue
+                status = record.http_headers.get_statuscode() if record.http_headers else ""
+                mime = (
+                    record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
+                ) or ""
+                mime = mime.split(";", 1)[0].strip().lower()
+                digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+                entry = Seen(
+                    url=url,
+                    timestamp=iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date")),
+                    status=status,
+                    mime=mime,
+                    digest=digest,
+                )
+                if (
+                    record.rec_type == "response"
+                    and status == "200"
+                    and mime in HTML_MIMES
+                    and is_article_url(url)
+                ):
+                    entry.title = _title_of(record.content_stream().read())
+                    if digest and entry.title:
+                        titles.setdefault(digest, entry.title)
+                seen[url_key(url)].append(entry)
+    for entries in seen.values():
+        for entry in entries:
+            if not entry.title and entry.digest in titles:
+                entry.title = titles[entry.digest]
+        entries.sort(key=lambda e: e.timestamp)
+    return seen
+
+
+def _replayable(entry: Seen) -> bool:
+    # A revisit of a 304 replays its original's 200; redirects and errors are no page to open.
+    return entry.status == "200" or (entry.status == "304" and bool(entry.digest))
+
+
+def _ts14(value) -> str:
+    digits = re.sub(r"\D", "", str(value or ""))
+    return digits[:14].ljust(14, "0") if len(digits) >= 8 else ""
+
+
+def _closest(entries: list[Seen], target: str) -> Seen | None:
+    ok = [e for e in entries if _replayable(e)]
+    if not ok:
+        return None
+    if not target:
+        return ok[-1]
+    return min(ok, key=lambda e: (abs(int(e.timestamp) - int(target)), -int(e.timestamp)))
+
+
+def _page(entry: Seen, title: str, **extra) -> dict:
+    page = {
+        "url": entry.url,
+        "ts": timestamp_to_iso_date(entry.timestamp),
+        "title": title or entry.title or entry.url,
+    }
+    page.update({k: v for k, v in extra.items() if v is not None})
+    return page
+
+
+def pages_from_warcs(seen: dict[str, list[Seen]]) -> list[dict]:
+    pages = []
+    for entries in seen.values():
+        articles = [e for e in entries if is_article_url(e.url) and (e.mime in HTML_MIMES or not e.mime)]
+        latest = _closest(articles, "")
+        if latest and (latest.mime in HTML_MIMES or latest.title):
+            pages.append(_page(latest, latest.title))
+    return sorted(pages, key=lambda p: p["url"])
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def read_store_articles(db: Path) -> list[dict] | None:
+    """Articles with the title and capture time of their current version; None without a store.
+
+    Read with plain sqlite3 (read-only) so the store's package is not needed; columns beyond
+    the documented few are not assumed.
+    """
+    db = Path(db)
+    if not db.is_file():
+        return None
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        acols = _columns(conn, "articles")
+        if not {"key", "url"} <= acols:
+            return None
+        vcols = _columns(conn, "versions")
+        ccols = _columns(conn, "captures")
+        conn.row_factory = sqlite3.Row
+        optional = ("current_version", "current_version_id", "removed_at", "first_seen")
+        select = ["key", "url"] + [c for c in optional if c in acols]
+        articles = [dict(r) for r in conn.execute(f"SELECT {', '.join(select)} FROM articles ORDER BY key")]
+        versions: dict[str, list[dict]] = defaultdict(list)
+        if {"article_key", "version"} <= vcols:
+            vopt = ("id", "title", "url", "first_seen", "capture_id")
+            vsel = ["article_key", "version"] + [c for c in vopt if c in vcols]
+            for r in conn.execute(f"SELECT {', '.join(vsel)} FROM versions"):
+                versions[r["article_key"]].append(dict(r))
+        captures: dict = {}
+        if {"id", "fetched_at"} <= ccols:
+            csel = ["id", "fetched_at"] + (["url"] if "url" in ccols else [])
+            captures = {r["id"]: dict(r) for r in conn.execute(f"SELECT {', '.join(csel)} FROM captures")}
+    except sqlite3.Error as exc:
+        log.warning("cannot read the store %s: %s", db, exc)
+        return None
+    finally:
+        conn.close()
+
+    out = []
+    for art in articles:
+        vs = sorted(versions.get(art["key"], []), key=lambda v: v["version"] or 0)
+        current_id = art.get("current_version_id")
+        current = (
+            next((v for v in vs if current_id is not None and v.get("id") == current_id), None)
+            or next((v for v in vs if v["version"] == art.get("current_version")), None)
+            or (vs[-1] if vs else {})
+        )
+        capture = captures.get(current.get("capture_id")) or {}
+        out.append(
+            {
+                "key": art["key"],
+                "url": capture.get("url") or current.get("url") or art["url"],
+                "store_url": art["url"],
+                "title": current.get("title") or "",
+                "captured": _ts14(
+                    capture.get("fetched_at") or current.get("first_seen") or art.get("first_seen")
+                ),
+                "version": current.get("version"),
+                "removed": bool(art.get("removed_at")),
+            }
+        )
+    return out
+
+
+def pages_from_store(articles: list[dict], seen: dict[str, list[Seen]]) -> tuple[list[dict], list[str]]:
+    pages, missing = [], []
+    for art in articles:
+        entries = seen.get(url_key(art["url"])) or seen.get(url_key(art["store_url"])) or []
+        entry = _closest(entries, art["captured"])
+        if entry is None:
+            missing.append(art["url"])
+            continue
+        pages.append(_page(entry, art["title"], version=art["version"], removed=art["removed"] or None))
+    return pages, missing
+
+
+def write_pages_jsonl(path: Path, pages: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        header = {"format": "json-pages-1.0", "id": "pages", "title": PAGES_TITLE}
+        fh.write(json.dumps(header) + "\n")
+        for i, page in enumerate(pages):
+            fh.write(json.dumps({"id": f"p{i:06d}", **page}, ensure_ascii=False) + "\n")
+
+
+def _restore_all(src_path: Path, dst_path: Path) -> None:
+    """Copy a ZIP with every entry stored; datapackage digests cover content, so they still hold."""
+    with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(dst_path, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            new = zipfile.ZipInfo(info.filename, info.date_time)
+            new.compress_type = zipfile.ZIP_STORED
+            new.external_attr = info.external_attr
+            with src.open(info) as rfh, dst.open(new, "w", force_zip64=info.file_size > 2**31 - 1) as wfh:
+                shutil.copyfileobj(rfh, wfh, 1 << 20)
+
+
+def build_wacz(
+    out: Path,
+    warc_dir: Path,
+    db: Path | None = None,
+    *,
+    title: str = DEFAULT_TITLE,
+    description: str | None = None,
+) -> WaczResult:
+    """Package the closed WARCs of ``warc_dir`` into ``out`` (a WACZ 1.1.1 file)."""
+    from wacz.main import main as wacz_main  # heavy import (frictionless), only when packaging
+
+    out = Path(out)
+    warcs = closed_warcs(warc_dir)
+    if not warcs:
+        raise WaczError(f"no closed WARC files in {warc_dir}")
+    seen = scan_warcs(warcs)
+    warnings: list[str] = []
+    articles = read_store_articles(db) if db else None
+    if db and articles is None:
+        warnings.append(f"no readable articles table in {db}: pages listed from the WARCs")
+    if articles is not None:
+        pages, missing = pages_from_store(articles, seen)
+        pages_from = "db"
+    else:
+        pages, missing = pages_from_warcs(seen), []
+        pages_from = "warcs"
+    if missing:
+        warnings.append(f"{len(missing)} store articles have no capture in these WARCs")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".wacz-", dir=out.parent) as tmp:
+        pages_file = Path(tmp) / "pages.jsonl"
+        write_pages_jsonl(pages_file, pages)
+        raw = Path(tmp) / "raw.wacz"
+        args = ["create", "-o", str(raw), "-p", str(pages_file), "--copy-pages", "--title", title]
+        if description:
+            args += ["--desc", description]
+        args += [str(w) for w in warcs]
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            code = wacz_main(args)
+        log.debug("wacz create: %s", buf.getvalue())
+        if code not in (0, None):
+            raise WaczError(f"wacz create failed ({code}):\n{buf.getvalue()}")
+        final = Path(tmp) / "final.wacz"
+        _restore_all(raw, final)
+        os.chmod(final, 0o644)
+        os.replace(final, out)
+    return WaczResult(
+        path=out,
+        warcs=[w.name for w in warcs],
+        pages=len(pages),
+        pages_from=pages_from,
+        missing=missing,
+        warnings=warnings,
+    )
+
+
+def validate_wacz(path: Path) -> tuple[bool, str]:
+    """Run ``wacz validate``; returns (valid, its output)."""
+    from wacz.main import main as wacz_main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = wacz_main(["validate", "-f", str(path)])
+    return code == 0, buf.getvalue()
