@@ -274,7 +274,7 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
     )
 
 
-NOT_ERRORS = {"robots.txt disallowed", "page budget reached", "ignored"}
+NOT_ERRORS = {"robots.txt disallowed", "page budget reached", "ignored", "redirect out of scope"}
 
 
 def summary_text(result: CrawlResult) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
 
@@ -64,7 +64,7 @@ class Scope:
         parts = _safe_split(url)
         if parts is None:
             return False
-        netloc, path = _netloc(parts), parts.path or "/"
+        netloc, path = _netloc(parts), _plain_path(parts.path)
         for root in self.roots:
             if netloc == root.netloc and (path.startswith(root.prefix) or path == root.exact):
                 return True
@@ -74,6 +74,16 @@ class Scope:
         """Requisites (stylesheets, scripts, images, fonts) may sit anywhere on a start URL's host."""
         parts = _safe_split(url)
         return parts is not None and _netloc(parts) in self.hosts
+
+
+def _plain_path(path: str) -> str:
+    """The path a server will resolve: percent-decoded dots and dot segments applied, so that
+    `/syria/%2e%2e/peacebuilding` is judged as `/peacebuilding`."""
+    decoded = unquote(path or "/")
+    plain = posixpath.normpath(decoded) if decoded not in ("", "/") else "/"
+    if decoded.endswith("/") and plain != "/":
+        plain += "/"
+    return plain.replace("//", "/")
 
 
 def _safe_split(url: str):

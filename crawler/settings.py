@@ -45,6 +45,8 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {
+    # First of all (before robots.txt): nothing out of scope is ever sent, redirects included.
+    "crawler.guard.ScopeGuardMiddleware": 50,
     # Beyond HttpCompressionMiddleware (590) and RetryMiddleware (550): sees the bytes as they came
     # off the wire, and every attempt, before Scrapy decodes or retries them.
     "crawler.warc.WarcWriterMiddleware": 950,

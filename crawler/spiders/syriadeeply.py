@@ -12,6 +12,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.guard import OutOfScope
 from crawler.links import links_of
 from crawler.scope import Scope
 
@@ -95,6 +96,9 @@ class SyriaDeeplySpider(scrapy.Spider):
                 yield request
 
     def failed(self, failure):
+        if failure.check(OutOfScope):
+            self.outcomes["redirect out of scope"] += 1
+            return
         if failure.check(IgnoreRequest):
             reason = str(failure.value)
             self.outcomes["robots.txt disallowed" if "robots" in reason.lower() else "ignored"] += 1

@@ -1,0 +1,89 @@
+"""Security of the crawl's scope: no link, redirect or <base> tag takes it to another host or path,
+and nothing a server sends can make it write outside its WARC folder."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from warc_checks import VENV_BIN, check_pairs, warcio_check
+
+
+def start(handler_for):
+    hits: Counter = Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits[self.path] += 1
+            status, headers, body = handler_for(self.path)
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
+
+
+def test_links_redirects_and_base_tags_never_leave_scope(tmp_path):
+    foreign, foreign_hits = start(lambda path: (200, {"Content-Type": "text/html"}, b"<p>foreign</p>"))
+    other = f"http://localhost:{foreign.server_port}"  # another host (name), still loopback
+
+    def site(path):
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        if path == "/syria":
+            body = f"""<html><head><base href="{other}/syria/"></head><body>
+            <a href="syria/articles/one">relative, resolved against the page, not the base</a>
+            <a href="{other}/syria/elsewhere">other host</a>
+            <a href="/peacebuilding/x">other section</a>
+            <a href="/syria/../peacebuilding/y">dot-dot out of the section</a>
+            <a href="/syria/jump">redirects away</a>
+            <a href="/syria/%2e%2e/peacebuilding/z">encoded dot-dot</a>
+            <img src="{other}/tracker.png"><link rel="stylesheet" href="/assets/site.css">
+            </body></html>""".encode()
+            return 200, html, body
+        if path == "/syria/articles/one":
+            return 200, html, b"<html><body><p>one</p></body></html>"
+        if path == "/syria/jump":
+            return 302, {"Location": f"{other}/syria/landing"}, b""
+        if path == "/assets/site.css":
+            return 200, {"Content-Type": "text/css"}, f"body{{background:url({other}/bg.png)}}".encode()
+        return 404, html, b"not here"
+
+    server, hits = start(site)
+    warcs = tmp_path / "warcs"
+    try:
+        proc = subprocess.run([str(VENV_BIN / "deeply"), "crawl", f"http://127.0.0.1:{server.server_port}/syria",
+                               "--warcs", str(warcs), "--quiet"], capture_output=True, text=True, timeout=300)
+    finally:
+        server.shutdown()
+        foreign.shutdown()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not foreign_hits, f"requests left scope: {dict(foreign_hits)}"
+    assert not any(p.startswith("/peacebuilding") or "%2e" in p.lower() for p in hits), dict(hits)
+    files = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(files)
+    paths = {urlsplit(u).path for u in check_pairs(files)}
+    assert {"/syria", "/syria/articles/one", "/syria/jump", "/assets/site.css"} <= paths
+    assert "redirect out of scope" in proc.stdout
+
+
+def test_nothing_from_the_network_names_a_file(tmp_path):
+    """WARC names come from the prefix, the time, a serial and the host name, each reduced to a safe
+    alphabet; a hostile prefix cannot reach outside the folder either."""
+    from datetime import UTC, datetime
+
+    from crawler.warcfiles import warc_name
+
+    name = warc_name("../../etc/passwd", datetime(2020, 1, 1, tzinfo=UTC), 3, host="a/../../b c")
+    assert "/" not in name and ".." not in name
+    assert name.endswith("-00003-a-b-c.warc.gz")
