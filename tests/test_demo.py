@@ -1,0 +1,25 @@
+"""`deeply demo`, what `make demo` runs: the whole pipeline on the sample site, twice."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+
+from warc_checks import VENV_BIN, warcio_check
+
+
+def test_demo_runs_the_pipeline_and_says_what_to_open(tmp_path):
+    out = tmp_path / "demo"
+    cmd = [str(VENV_BIN / "deeply"), "demo", "--articles", "20", "--out", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"deeply serve --db {out / 'archive.db'}" in first.stdout
+    assert "deeply replay" in first.stdout
+    warcio_check(sorted((out / "warcs").glob("*.warc.gz")))
+    conn = sqlite3.connect(out / "archive.db")
+    articles = conn.execute("select count(*) from articles").fetchone()[0]
+    assert articles >= 20
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=600)  # safe to run again
+    assert second.returncode == 0, second.stderr
+    assert conn.execute("select count(*) from versions").fetchone()[0] == articles
+    assert conn.execute("select count(*) from crawls").fetchone()[0] == 2
