@@ -1,0 +1,85 @@
+"""Fixity: recompute each ingested WARC's SHA-256 and compare it with the one recorded at ingest.
+
+Captures point into WARC files by offset, so a file that changed or went missing breaks every
+replay and read-back into it; this is how that is found before someone needs the bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage.util import file_sha256
+
+
+@dataclass
+class FixityResult:
+    name: str
+    path: str
+    status: str  # ok | mismatch | missing | unrecorded
+    expected: str | None = None
+    actual: str | None = None
+    note: str = ""
+
+    def line(self) -> str:
+        text = f"{self.status.upper():10} {self.name}"
+        if self.status == "mismatch":
+            text += f" (recorded {self.expected[:16]}…, now {self.actual[:16]}…)"
+        elif self.status == "missing":
+            text += f" (looked at {self.path})"
+        if self.note:
+            text += f" [{self.note}]"
+        return text
+
+
+@dataclass
+class FixityReport:
+    results: list[FixityResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status in ("ok", "unrecorded") for r in self.results)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def summary(self) -> str:
+        return (
+            f"{self.count('ok')} ok, {self.count('mismatch')} changed, {self.count('missing')} missing"
+            + (f", {self.count('unrecorded')} not ingested" if self.count("unrecorded") else "")
+        )
+
+
+def verify(db_path, warc_dir=None) -> FixityReport:
+    """Check every file in warc_files; with `warc_dir`, look for them there and list strays.
+
+    Opens the store read-only, so it can run next to `deeply serve`.
+    """
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT name, path, sha256, status FROM warc_files ORDER BY name").fetchall()
+    finally:
+        conn.close()
+    report = FixityReport()
+    known = set()
+    for name, stored_path, expected, status in rows:
+        known.add(name)
+        path = Path(warc_dir) / name if warc_dir is not None else Path(stored_path or name)
+        note = "partially ingested" if status == "partial" else ""
+        if not path.is_file():
+            report.results.append(FixityResult(name, str(path), "missing", expected, None, note))
+            continue
+        actual, _ = file_sha256(path)
+        state = "ok" if actual == expected else "mismatch"
+        report.results.append(FixityResult(name, str(path), state, expected, actual, note))
+    if warc_dir is not None:
+        for path in sorted(Path(warc_dir).iterdir()):
+            if path.is_file() and _looks_like_warc(path.name) and path.name not in known:
+                report.results.append(FixityResult(path.name, str(path), "unrecorded"))
+    return report
+
+
+def _looks_like_warc(name: str) -> bool:
+    return name.endswith((".warc", ".warc.gz"))

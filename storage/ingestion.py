@@ -1,0 +1,487 @@
+"""Ingest WARC files into the store: captures for every response and revisit, versions for articles.
+
+Each file is one transaction: a killed ingest leaves the store as it was before that file, and a
+second run finds the file's SHA-256 already recorded and skips it. A damaged file keeps the records
+before the damage (committed, the file marked partial) so that a re-run over the completed file
+continues where it stopped: captures are unique by WARC-Record-ID.
+
+Extraction dominates the cost, so pages go in batches to a small process pool while this process
+reads the WARC and writes the database, in file order (revisits may point at earlier records of
+the same file, and versions must follow the order of the captures).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sqlite3
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import store
+from storage.lock import writer_lock
+from storage.schema import open_store
+from storage.util import file_sha256, replay_url, utc_now
+from storage.warcs import FileStats, WarcDamage, iter_entries, read_record_at, record_payload
+
+BATCH = 16  # pages per task sent to a worker
+IN_FLIGHT = 4  # batches queued ahead, bounding the memory held for pages not yet written
+START_TIMEOUT = 30  # seconds for a new pool to answer at all
+BATCH_TIMEOUT = 600  # a pool task lost with its worker (killed, OOM) would otherwise wait forever
+
+
+@dataclass
+class FileReport:
+    name: str
+    path: str
+    status: str = "pending"  # ingested | skipped | partial | failed
+    records: int = 0
+    captures: int = 0
+    known: int = 0  # captures already in the store (a re-run over a partial file)
+    damaged_at: int | None = None
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("partial", "failed")
+
+    def line(self) -> str:
+        """The one line a person reads for this file."""
+        if self.status == "skipped":
+            return f"{self.name}: skipped, {self.message}"
+        if self.failed and self.damaged_at is None:
+            return f"{self.name}: FAILED: {self.message}"
+        if self.failed:
+            kept = f"{self.records} records before it kept" if self.records else "nothing ingested"
+            return f"{self.name}: FAILED at offset {self.damaged_at}: {self.message}; {kept}"
+        extra = f", {self.known} already known" if self.known else ""
+        return f"{self.name}: {self.records} records, {self.captures} new captures{extra}"
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    captures: int = 0
+    revisits: int = 0
+    revisits_unresolved: int = 0
+    extracted: int = 0
+    not_articles: int = 0
+    extract_errors: int = 0
+    new_articles: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    crawl_ids: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.failed for f in self.files)
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.failed]
+
+    def summary(self) -> str:
+        done = sum(1 for f in self.files if f.status == "ingested")
+        skipped = sum(1 for f in self.files if f.status == "skipped")
+        parts = [
+            f"{done} file(s) ingested, {skipped} skipped, {len(self.failed)} failed",
+            f"{self.captures} captures ({self.revisits} revisits, {self.revisits_unresolved} unresolved)",
+            f"{self.new_articles} new articles, {self.changed} changed, {self.unchanged} unchanged",
+            f"{self.extracted} pages extracted, {self.not_articles} not articles, "
+            f"{self.extract_errors} extraction errors",
+            f"{self.bytes / 1e6:.1f} MB in {self.seconds:.1f}s",
+        ]
+        return "; ".join(parts)
+
+
+# --- extraction (runs in worker processes) ------------------------------------------------------
+
+
+def _extract_batch(jobs: list[tuple[bytes, str, list]]) -> list[tuple[object, str | None]]:
+    """(Record or None, error) per page; one page's failure must not lose the batch."""
+    import extract
+
+    out = []
+    for html, url, headers in jobs:
+        try:
+            out.append((extract.extract_page(html, url, headers), None))
+        except Exception as e:  # noqa: BLE001 - reported per capture, ingest goes on
+            out.append((None, f"{type(e).__name__}: {e}"[:500]))
+    return out
+
+
+class _Extractor:
+    """Runs extraction in order-preserving batches, in a pool once there is more than one batch."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = None
+        self.batches = 0
+
+    def submit(self, jobs):
+        self.batches += 1
+        if not jobs:
+            return []
+        # The first batch runs here: small ingests never pay for starting processes.
+        if self.workers > 0 and self.batches > 1 and self._start_pool():
+            return (self.pool.apply_async(_extract_batch, (jobs,)), jobs)
+        return _extract_batch(jobs)
+
+    def _start_pool(self) -> bool:
+        """A pool whose workers answer; else extraction stays in this process.
+
+        forkserver, not fork: the caller may run threads (a crawler, a progress bar) that a fork
+        would copy mid-state. Workers that cannot start (a __main__ they cannot re-import) would
+        be respawned forever, so one round trip is required before any page is sent.
+        """
+        if self.pool is not None:
+            return True
+        main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+        if self.workers <= 0 or (main_file and not os.path.exists(main_file)):
+            # Workers re-import __main__ by path: a script read from stdin cannot be.
+            self.workers = 0
+            return False
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["extract", "storage.ingestion"])
+        pool = ctx.Pool(self.workers)
+        try:
+            pool.apply_async(_extract_batch, ([],)).get(timeout=START_TIMEOUT)
+        except Exception:  # noqa: BLE001 - any failure to start means: extract here
+            pool.terminate()
+            pool.join()
+            self.workers = 0
+            return False
+        self.pool = pool
+        return True
+
+    def result(self, handle):
+        if isinstance(handle, list):
+            return handle
+        async_result, jobs = handle
+        try:
+            return async_result.get(timeout=BATCH_TIMEOUT)
+        except Exception:  # noqa: BLE001 - a worker died or hung: do the batch here instead
+            return _extract_batch(jobs)
+
+    def close(self, abort: bool = False):
+        if self.pool is not None:
+            if abort:
+                self.pool.terminate()
+            else:
+                self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+
+# --- the per-file pipeline ----------------------------------------------------------------------
+
+
+class _FileIngest:
+    def __init__(self, db: Database, path: Path, report: IngestReport, file_report: FileReport,
+                 extractor: _Extractor, crawl_id: str | None, replay_prefix: str | None,
+                 warc_dir: Path | None):
+        import extract
+
+        self.extract = extract
+        self.db = db
+        self.path = path
+        self.name = path.name
+        self.report = report
+        self.file = file_report
+        self.extractor = extractor
+        self.crawl_id = crawl_id
+        self.replay_prefix = replay_prefix
+        self.warc_dir = warc_dir
+        self.batch: list = []
+        self.jobs: list = []
+        self.pending: deque = deque()
+
+    # Which payloads go to the extractor: decided from the headers alone, before reading the body.
+    def wants_body(self, entry) -> bool:
+        return (
+            not entry.is_revisit
+            and entry.status == 200
+            and entry.is_html
+            and self.extract.is_article_url(entry.url)
+            and not (entry.record_id and store.capture_exists(self.db, entry.record_id))
+        )
+
+    def _fallback_id(self, entry) -> str:
+        # A record without WARC-Record-ID still needs a stable id for re-ingest to recognise it.
+        return f"urn:x-deeply:{self.name}:{entry.offset}"
+
+    def feed(self, entry) -> None:
+        if not entry.record_id:
+            entry.record_id = self._fallback_id(entry)
+        has_job = entry.body is not None
+        if has_job:
+            self.jobs.append((entry.body, entry.url, entry.headers))
+            entry.body = None
+        self.batch.append((entry, has_job))
+        if len(self.jobs) >= BATCH or len(self.batch) >= 2000:
+            self.submit()
+
+    def submit(self) -> None:
+        if self.batch:
+            self.pending.append((self.batch, self.extractor.submit(self.jobs)))
+            self.batch, self.jobs = [], []
+        while len(self.pending) > IN_FLIGHT:
+            self._apply(*self.pending.popleft())
+
+    def flush(self) -> None:
+        self.submit()
+        while self.pending:
+            self._apply(*self.pending.popleft())
+
+    def _apply(self, batch, handle) -> None:
+        results = iter(self.extractor.result(handle))
+        for entry, has_job in batch:
+            result = next(results) if has_job else None
+            self.store(entry, has_job, result)
+
+    # --- one capture ---
+
+    def store(self, entry, has_job: bool, result) -> None:
+        db = self.db
+        if store.capture_exists(db, entry.record_id):
+            self.file.known += 1
+            return
+        capture = {
+            "id": entry.record_id,
+            "url": entry.url,
+            "fetched_at": entry.fetched_at,
+            "status": entry.status,
+            "mime": entry.mime,
+            "payload_digest": entry.payload_digest,
+            "warc_file": self.name,
+            "warc_offset": entry.offset,
+            "warc_length": entry.length,
+            "warc_type": entry.warc_type,
+            "is_revisit": int(entry.is_revisit),
+            "refers_to": None,
+            "refers_to_uri": entry.refers_to_uri,
+            "refers_to_date": entry.refers_to_date,
+            "crawl_id": self.crawl_id,
+            "article_key": self._key(entry.url),
+            "replay_url": replay_url(self.replay_prefix, entry.fetched_at, entry.url),
+        }
+        original = None
+        if entry.is_revisit:
+            self.report.revisits += 1
+            original = store.resolve_revisit(db, entry)
+            if original is None:
+                self.report.revisits_unresolved += 1
+            else:
+                capture["refers_to"] = original["id"]
+                capture["status"] = capture["status"] or original["status"]
+                capture["mime"] = capture["mime"] or original["mime"]
+                capture["payload_digest"] = capture["payload_digest"] or original["payload_digest"]
+        store.insert_capture(db, capture)
+        self.file.captures += 1
+        self.report.captures += 1
+
+        if has_job:
+            record, error = result
+            if error:
+                self.report.extract_errors += 1
+                db.execute("UPDATE captures SET outcome = 'extract-error', extract_error = ? WHERE id = ?",
+                           [error, capture["id"]])
+            elif record is None:
+                self.report.not_articles += 1
+                db.execute("UPDATE captures SET outcome = 'not-article' WHERE id = ?", [capture["id"]])
+            else:
+                self.report.extracted += 1
+                self._count(store.apply_record(db, record, capture)[0])
+        elif original is not None and capture["article_key"]:
+            self._apply_revisit(capture, original)
+
+    def _key(self, url: str) -> str | None:
+        try:
+            return self.extract.canonical_key(url) if self.extract.is_article_url(url) else None
+        except Exception:  # noqa: BLE001 - a URL the extractor cannot key is simply not an article
+            return None
+
+    def _apply_revisit(self, capture: dict, original: dict) -> None:
+        """A revisit is the original's content seen again, at the revisit's time."""
+        if original["version_id"] is not None and original["article_key"] == capture["article_key"]:
+            record = store.record_from_version(self.db, original["version_id"])
+            if record is not None:
+                self._count(store.apply_record(self.db, record, capture, source_capture=original)[0])
+                return
+        if original["status"] != 200 or original["mime"] not in ("text/html", "application/xhtml+xml"):
+            return
+        # Same payload under another URL (or never extracted): extract it for this URL.
+        try:
+            path = self.path if original["warc_file"] == self.name else store.warc_path(
+                self.db, original["warc_file"], self.warc_dir)
+            rec = read_record_at(path, original["warc_offset"], original["warc_length"])
+            html = record_payload(rec)
+            headers = list(rec.http_headers.headers) if rec.http_headers is not None else []
+        except Exception as e:  # noqa: BLE001 - the original's file may be gone; keep the capture
+            self.db.execute("UPDATE captures SET extract_error = ? WHERE id = ?",
+                            [f"original unreadable: {e}"[:500], capture["id"]])
+            return
+        record, error = _extract_batch([(html, capture["url"], headers)])[0]
+        if record is not None:
+            self.report.extracted += 1
+            self._count(store.apply_record(self.db, record, capture, source_capture=original)[0])
+        elif error:
+            self.report.extract_errors += 1
+            self.db.execute("UPDATE captures SET outcome = 'extract-error', extract_error = ? WHERE id = ?",
+                            [error, capture["id"]])
+
+    def _count(self, outcome: str) -> None:
+        if outcome == "new":
+            self.report.new_articles += 1
+        elif outcome == "changed":
+            self.report.changed += 1
+        else:
+            self.report.unchanged += 1
+
+
+# --- the entry point ----------------------------------------------------------------------------
+
+
+def ingest(
+    db_path,
+    warc_paths: Iterable,
+    crawl_id: str | None = None,
+    progress: bool = True,
+    replay_prefix: str | None = None,
+    workers: int = 2,
+    warc_dir=None,
+    log: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest WARC files (in the order given: versions follow capture order) into the store.
+
+    `crawl_id` attributes the captures to a crawl; when None, a WARC's warcinfo `isPartOf` is used
+    if it has one. `log` receives one line per file (skips and failures included). The store may
+    not be written by another ingest meanwhile (StoreBusy).
+    """
+    from tqdm import tqdm
+
+    started = time.monotonic()
+    report = IngestReport()
+    paths = [Path(p) for p in warc_paths]
+    sizes = {p: (p.stat().st_size if p.is_file() else 0) for p in paths}
+    say = log or (lambda line: None)
+    with writer_lock(db_path):
+        db = open_store(db_path)
+        extractor = _Extractor(workers)
+        bar = tqdm(total=sum(sizes.values()), unit="B", unit_scale=True, unit_divisor=1024,
+                   file=sys.stderr, disable=not progress, desc="ingest", dynamic_ncols=True)
+        ok = False
+        try:
+            for path in paths:
+                base = bar.n
+                try:
+                    fr = _ingest_one(db, path, report, extractor, crawl_id, replay_prefix, warc_dir, bar)
+                except (OSError, sqlite3.Error) as e:
+                    # Unreadable file, full disk: that file's transaction is rolled back, the rest go on.
+                    fr = FileReport(name=path.name, path=str(path), status="failed",
+                                    message=f"{type(e).__name__}: {e}")
+                report.files.append(fr)
+                bar.update(max(base + sizes[path] - bar.n, 0))
+                if progress:
+                    bar.write(fr.line(), file=sys.stderr)
+                say(fr.line())
+            ok = True
+        finally:
+            extractor.close(abort=not ok)
+            bar.close()
+            db.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, crawl_id, replay_prefix,
+                warc_dir, bar) -> FileReport:
+    fr = FileReport(name=path.name, path=str(path))
+    if not path.is_file():
+        fr.status, fr.message = "failed", "no such file"
+        return fr
+    sha, size = file_sha256(path)
+    row = store._one(db, "SELECT * FROM warc_files WHERE name = ?", [path.name])
+    if row and row["sha256"] == sha and row["status"] == "ingested":
+        fr.status, fr.message = "skipped", "already ingested (same SHA-256)"
+        return fr
+    twin = store._one(db, "SELECT name FROM warc_files WHERE sha256 = ? AND status = 'ingested'", [sha])
+    if twin:
+        fr.status, fr.message = "skipped", f"same bytes as {twin['name']}, already ingested"
+        return fr
+    if row and row["status"] == "ingested":
+        fr.status = "failed"
+        fr.message = "differs from the file of that name ingested before (SHA-256); run `deeply verify`"
+        return fr
+
+    stats = FileStats()
+    damage: WarcDamage | None = None
+    base = bar.n
+    with db.atomic():
+        work = _FileIngest(db, path, report, fr, extractor, crawl_id, replay_prefix,
+                           Path(warc_dir) if warc_dir else None)
+        with open(path, "rb") as fh:
+            try:
+                for entry in iter_entries(fh, want_body=work.wants_body, stats=stats):
+                    if work.crawl_id is None and stats.warcinfo.get("isPartOf"):
+                        # Our crawler (and Heritrix) name the crawl in warcinfo: use it when not told.
+                        work.crawl_id = stats.warcinfo["isPartOf"]
+                    if work.crawl_id and work.crawl_id not in report.crawl_ids:
+                        store.ensure_crawl(db, work.crawl_id)
+                        report.crawl_ids.add(work.crawl_id)
+                    work.feed(entry)
+                    bar.update(max(base + entry.offset + entry.length - bar.n, 0))
+            except WarcDamage as e:
+                damage = e
+            # Records read before any damage are written; the transaction commits them together.
+            work.flush()
+        crawl = work.crawl_id
+        fr.records = stats.records
+        if damage is not None:
+            fr.status, fr.damaged_at = ("partial" if stats.records else "failed"), damage.offset
+            fr.message = damage.reason
+        else:
+            fr.status = "ingested"
+        if stats.records:
+            db["warc_files"].upsert(
+                {
+                    "name": path.name,
+                    "path": str(path.resolve()),
+                    "sha256": sha,
+                    "size": size,
+                    "records": stats.records,
+                    "captures": _count_captures(db, path.name),
+                    "status": "ingested" if damage is None else "partial",
+                    "damaged_at": damage.offset if damage else None,
+                    "error": damage.reason if damage else None,
+                    "crawl_id": crawl,
+                    "ingested_at": utc_now(),
+                },
+                pk="name",
+            )
+        if crawl:
+            _update_crawl(db, crawl, path.name)
+    bar.update(max(base + size - bar.n, 0))
+    report.bytes += size
+    return fr
+
+
+def _update_crawl(db, crawl: str, warc_name: str) -> None:
+    row = store._one(db, "SELECT warc_files FROM crawls WHERE id = ?", [crawl]) or {}
+    names = json.loads(row.get("warc_files") or "[]")
+    if warc_name not in names:
+        names.append(warc_name)
+    db["crawls"].update(crawl, {**store.crawl_counts(db, crawl), "warc_files": json.dumps(names)})
+
+
+def _count_captures(db, name: str) -> int:
+    return db.execute("SELECT count(*) FROM captures WHERE warc_file = ?", [name]).fetchone()[0]

@@ -1,0 +1,115 @@
+"""Datasette over the store: the package's metadata (descriptions, facets, canned queries) and its
+small plugin (readable long text, always escaped), for `deeply serve` and for tests alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+METADATA = HERE / "metadata.yml"
+PLUGINS_DIR = HERE / "datasette_plugins"
+# The database name the shipped metadata.yml is written for (Datasette names a database after
+# its file's stem); other names get a re-keyed copy.
+METADATA_DB = "archive"
+
+
+@lru_cache(maxsize=1)
+def _shipped_metadata() -> dict:
+    return yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+
+
+def metadata_for(db_path) -> dict:
+    """The shipped metadata, keyed for this database's name."""
+    meta = copy.deepcopy(_shipped_metadata())
+    name = Path(db_path).stem
+    dbs = meta.get("databases", {})
+    if name != METADATA_DB and METADATA_DB in dbs:
+        dbs[name] = dbs.pop(METADATA_DB)
+    return meta
+
+
+SETTINGS = {
+    # Long article text is the point of the store; the cell plugin keeps it readable.
+    "truncate_cells_html": 0,
+    "sql_time_limit_ms": 5000,
+    "facet_time_limit_ms": 500,
+    "default_page_size": 50,
+    # Datasette's default cap is tiny for a whole-archive export of the latest versions.
+    "max_returned_rows": 5000,
+}
+
+
+def datasette_kwargs(db_path, immutable: bool = True, settings: dict | None = None) -> dict:
+    """Keyword arguments for datasette.app.Datasette: tests build one, `deeply serve` runs it."""
+    path = str(Path(db_path))
+    kwargs = {
+        "metadata": metadata_for(db_path),
+        "plugins_dir": str(PLUGINS_DIR),
+        "settings": {**SETTINGS, **(settings or {})},
+    }
+    if immutable:
+        kwargs["immutables"] = [path]
+    else:
+        kwargs["files"] = [path]
+    return kwargs
+
+
+def make_datasette(db_path, immutable: bool = True, settings: dict | None = None):
+    from datasette.app import Datasette
+
+    return Datasette(**datasette_kwargs(db_path, immutable=immutable, settings=settings))
+
+
+def checkpoint(db_path) -> None:
+    """Fold the WAL into the main file: an immutable reader never looks at the WAL."""
+    try:
+        conn = sqlite3.connect(str(db_path))
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # a read-only copy: nothing can be pending in its WAL that we could fold in anyway
+
+
+def serve(db_path, host: str = "127.0.0.1", port: int = 8001, live: bool | None = None,
+          echo=print) -> None:
+    """Run Datasette on the store until interrupted (blocks).
+
+    Immutable while no ingest runs (fastest, and Datasette may cache counts), holding a shared
+    lock so that no ingest starts underneath it; otherwise, or with live=True, read-only over WAL
+    so an ingest can go on and its committed files appear as they land.
+    """
+    import uvicorn
+    from datasette.cli import check_databases, run_sync
+
+    from storage.lock import try_reader_lock
+
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no store at {db_path} (create one with `deeply ingest`)")
+    lock_fd = None
+    if not live:
+        lock_fd = try_reader_lock(db_path)
+        if lock_fd is None:
+            echo("an ingest is running: serving read-only over WAL, new files appear as they commit")
+            live = True
+        else:
+            checkpoint(db_path)
+    try:
+        ds = make_datasette(db_path, immutable=not live)
+        run_sync(ds.invoke_startup)
+        run_sync(lambda: check_databases(ds))
+        mode = "live (WAL, read-only)" if live else "immutable"
+        echo(f"Serving {db_path} ({mode}) at http://{host}:{port}/")
+        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+    finally:
+        if lock_fd is not None:
+            os.close(lock_fd)
