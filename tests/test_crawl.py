@@ -162,3 +162,17 @@ def test_second_run_on_the_same_folder_is_refused(site, tmp_path):
     assert proc.returncode == 4
     assert "in use" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not list(Path(warcs).glob("*.warc.gz*"))
+
+
+def test_scrapy_crawl_works_through_scrapy_cfg(site, tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [str(VENV_BIN / "scrapy"), "crawl", "syriadeeply", "-a", f"start_urls={site.start_url}",
+         "-s", f"DEEPLY_WARC_DIR={tmp_path}", "-s", "LOG_LEVEL=WARNING", "-s", "AUTOTHROTTLE_ENABLED=0",
+         "-s", "DOWNLOAD_DELAY=0"],
+        capture_output=True, text=True, timeout=600, cwd=root,
+    )
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    warcio_check(files)
+    assert any(urlsplit(u).path.startswith("/syria/articles/") for u in check_pairs(files))
