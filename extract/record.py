@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 # Bump when a rule change can alter records for the same HTML: the store keeps it per version
@@ -56,8 +58,23 @@ class Record:
         return asdict(self)
 
 
+_SPACES = re.compile(r"[^\S\n]+")  # runs of white space other than the paragraph breaks
+
+
+def _normalized(value):
+    """Strings in NFC with white space collapsed, recursively: a record built elsewhere (a test, an
+    older extractor) that differs only in Unicode composition or spacing hashes the same."""
+    if isinstance(value, str):
+        return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if isinstance(value, list | tuple):
+        return [_normalized(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalized(v) for k, v in value.items()}
+    return value
+
+
 def content_hash(record: Record) -> str:
-    """SHA-256 over the content fields, serialized canonically (sorted keys, no spacing)."""
-    content = {name: getattr(record, name) for name in CONTENT_FIELDS}
+    """SHA-256 over the content fields, normalized, serialized canonically (sorted keys, no spacing)."""
+    content = {name: _normalized(getattr(record, name)) for name in CONTENT_FIELDS}
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,135 @@
+"""`deeply extract`: article records out of WARC files, as JSON Lines (a thin wrapper over extract)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+def warc_files(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given; a folder stands for its closed WARCs (``*.warc``, ``*.warc.gz``), sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES)))
+        else:
+            out.append(path)
+    return out
+
+
+@click.command("extract")
+@click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write the JSON Lines here instead of stdout.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Extraction processes (default: one per core; 1 extracts in this process).",
+)
+@click.option(
+    "--provenance",
+    is_flag=True,
+    help='Add a "warc" object to each line: file, offset, length, WARC-Date, record id.',
+)
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary line.")
+def extract_command(
+    warcs: tuple[Path, ...], output: Path | None, workers: int | None, provenance: bool, quiet: bool
+):
+    """Extract every article page of the WARC files into records, one JSON object per line.
+
+    WARCS are files (gzipped or not) or folders of them. Every 200 HTML response whose URL is an
+    article, op-ed, executive summary or explainer becomes one record, in the order of the files;
+    requests, metadata, requisites and listings are skipped, and a revisit is resolved to the body
+    it points to when that was read earlier from the same files. The same article captured twice
+    gives two lines with the same "key" (and, if its content did not change, the same
+    "content_hash").
+
+    A truncated or foreign file gets a one-line error with its name and the offset where reading
+    stopped; the other files go on. Extraction runs on all cores, in chunks, in order; progress
+    (bytes read) goes to stderr.
+
+    \b
+    Exit status: 0 every file was read to its end; 1 some file could not be (records from the
+    readable part are still written).
+    Examples:
+      deeply extract warcs/ | head -1
+      deeply extract warcs/*.warc.gz -o records.jsonl --workers 2
+    """
+    from tqdm import tqdm
+
+    from extract.batch import default_workers
+    from extract.warcs import WarcReadError, iter_many
+
+    files = warc_files(warcs)
+    if not files:
+        raise click.UsageError("no WARC files found (looked for *.warc and *.warc.gz)")
+    total = sum(p.stat().st_size for p in files)
+    errors: list[WarcReadError] = []
+    workers = workers or default_workers()
+    started = time.monotonic()
+    counts = {"pages": 0, "records": 0}
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    bar = tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc="extract",
+        file=sys.stderr,
+        disable=quiet,
+        dynamic_ncols=True,
+        mininterval=0.5 if sys.stderr.isatty() else 15,  # a log file gets a line now and then
+    )
+
+    def on_error(err: WarcReadError) -> None:
+        errors.append(err)
+        bar.write(f"deeply extract: {err}", file=sys.stderr)
+
+    try:
+        stream = iter_many(files, progress=bar.update, on_error=on_error)
+        _write_records(stream, out, workers, provenance, counts)
+        out.flush()
+    except BrokenPipeError:
+        # the reader went away (`| head -1`): it had what it wanted; that is no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    finally:
+        bar.close()
+        if output:
+            out.close()
+    if not quiet:
+        seconds = time.monotonic() - started
+        click.echo(
+            f"deeply extract: {counts['records']} records from {counts['pages']} article responses in "
+            f"{len(files)} file(s), {seconds:.1f} s on {workers} worker(s)"
+            + (f"; {len(errors)} file(s) unreadable" if errors else ""),
+            err=True,
+        )
+    sys.exit(1 if errors else 0)
+
+
+def _write_records(stream, out, workers: int, provenance: bool, counts: dict) -> None:
+    from extract.batch import extract_stream
+
+    for meta, record in extract_stream(stream, workers=workers):
+        counts["pages"] += 1
+        if record is None:
+            continue
+        counts["records"] += 1
+        row = record.as_dict()
+        if provenance:
+            row["warc"] = {k: meta.get(k) for k in ("file", "offset", "length", "warc_date", "record_id")}
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")

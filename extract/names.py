@@ -1,0 +1,330 @@
+"""Speaker names: telling a label from a lead-in, and resolving short labels to full names.
+
+Interview labels shorten names after the first turn: initials (``SD``, ``PS``, ``HDG`` for Hamish de
+Bretton-Gordon), a surname (``Grandi``, ``Tamimi`` for Aymenn al-Tamimi), a given name (``Marc``), two
+people at once (``Chatty and Wahby``). A `Cast` resolves them against, in order: the page's full-name
+labels, the publication (which asks), the names the introduction and lede mention ("… with Paul Salem,
+director of …"), and last the title. A name found nowhere stays as it was written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.urls import PUBLICATIONS
+
+_PARTICLES = {
+    "al", "el", "bin", "ibn", "bint", "abu", "abou", "um", "umm", "de", "di", "da", "del", "della", "van",
+    "von", "der", "den", "la", "le", "du", "dos", "das", "ter", "st.",
+}  # fmt: skip
+_HONORIFICS = {
+    "dr", "mr", "mrs", "ms", "miss", "prof", "professor", "sheikh", "sheik", "father", "sister", "brother",
+    "gen", "general", "col", "colonel", "maj", "major", "capt", "captain", "lt", "lieutenant", "sgt",
+    "sergeant", "brig", "brigadier", "commander", "sir", "imam", "hajj", "haji", "rev", "ambassador",
+    "amb", "minister", "president", "lord", "lady", "dame",
+}  # fmt: skip
+# Run-in labels that name no speaker: photo credits, notes, form fields.
+_NOT_SPEAKERS = {
+    "top image", "top photo", "top picture", "image", "images", "photo", "photos", "photo credit", "picture",
+    "credit", "credits", "source", "sources", "update", "updated", "note", "notes", "editor's note",
+    "editor’s note", "editors' note", "editors’ note", "editor note", "related", "read more", "see also",
+    "more", "follow him on twitter", "follow her on twitter", "follow them on twitter", "follow",
+    "name", "age", "date", "time", "location", "place", "occupation", "warning", "disclaimer",
+    "correction", "clarification", "translation", "translated by", "video", "watch", "listen",
+    "background", "context", "summary", "timeline", "bottom line", "key points", "caption", "map",
+    "graphic", "infographic", "via", "tags", "topics", "email", "e-mail", "twitter", "facebook", "tel",
+    "phone", "website", "web", "hashtag", "quote", "the bottom line", "what we know", "why it matters",
+    "what's next", "what’s next", "read the full report", "full disclosure", "disclosure", "reporting by",
+    "additional reporting", "edited by", "written by", "published on", "read time", "part", "step",
+    "photo courtesy", "courtesy", "photo by", "photograph", "illustration",
+}  # fmt: skip
+QUESTION_WORDS = {"q", "question", "questions", "interviewer"}
+ANSWER_WORDS = {"a", "answer"}
+INITIALS = re.compile(r"^(?:[A-Z]\.?){2,5}$")
+_CASELESS_LETTER = re.compile(r"^[^\W\d_]")
+
+
+def _tokens(name: str) -> list[str]:
+    """Comparable name tokens: casefolded, hyphens split, "al-"/"el-" and honorifics dropped."""
+    out = []
+    for word in re.split(r"[\s\-‐]+", name.casefold()):
+        word = word.strip(".,’'()\"“”")
+        if not word or word in {"al", "el"} or word in _HONORIFICS:
+            continue
+        out.append(word)
+    return out
+
+
+def _initials_variants(name: str) -> set[str]:
+    """Initials a name may be shortened to: "Hamish de Bretton-Gordon" gives HBG, HDBG, HDG, HG, …"""
+    words = [w.strip(".,’'()") for w in name.split()]
+    words = [w for w in words if w and w.casefold().rstrip(".") not in _HONORIFICS]
+    options: list[set[str]] = []
+    for w in words[:8]:
+        parts = [p for p in re.split(r"[-‐]", w) if p and p[0].isalpha()]
+        if not parts:
+            continue
+        choices = {parts[0][0], parts[-1][0], "".join(p[0] for p in parts)}
+        if w.casefold() in _PARTICLES or parts[0].casefold() in {"al", "el"}:
+            choices.add("")
+        options.append({c.upper() for c in choices})
+    variants = {""}
+    for choices in options:
+        variants = {v + c for v in variants for c in choices}
+    if len(options) >= 2:
+        variants.update(a + b for a in options[0] for b in options[-1])
+    return {v for v in variants if len(v) >= 2}
+
+
+def _word_ok(word: str) -> bool:
+    core = word.strip(".,’'()\"“”")
+    if not core:
+        return False
+    low = core.casefold()
+    if low in _PARTICLES or low.rstrip(".") in _HONORIFICS or low in {"and", "&"}:
+        return True
+    if re.match(r"^(?:al|el|ad|as|ash|an|ar|az)[-‐]", low):
+        return True
+    if any(ch.isdigit() for ch in core):
+        return False
+    first = core[0]
+    if first.isupper():
+        return True
+    # Scripts without case (Arabic) cannot be told by capitals: accept letters.
+    return bool(_CASELESS_LETTER.match(first)) and first.lower() == first.upper()
+
+
+def name_part(label: str) -> str:
+    """The name in a label, without the description after a comma or in parentheses."""
+    label = re.sub(r"\s*\([^)]*\)\s*", " ", label).strip()
+    return label.split(",")[0].strip()
+
+
+def is_name_like(label: str) -> bool:
+    name = name_part(label)
+    if not name or len(name) > 50 or name.casefold() in _NOT_SPEAKERS:
+        return False
+    words = name.split()
+    if not 1 <= len(words) <= 7:
+        return False
+    return all(_word_ok(w) for w in words) and not all(
+        w.casefold() in _PARTICLES or w.casefold() in {"and", "&"} for w in words
+    )
+
+
+_TITLE_WORDS = {
+    "ambassador", "president", "minister", "secretary", "director", "envoy", "spokesman", "spokeswoman",
+    "spokesperson", "chief", "head", "founder", "editor", "correspondent", "professor", "senator",
+    "commander", "leader", "special", "foreign", "former", "deputy", "executive", "general", "chairman",
+    "representative", "coordinator", "researcher", "analyst", "author", "journalist", "activist",
+    "filmmaker", "filmmakers", "photographer", "photojournalist", "manager", "doctor", "nurse", "lawyer",
+    "reporter", "writer", "novelist", "poet", "artist", "economist", "expert", "scholar", "fellow",
+}  # fmt: skip
+_CHUNK_BREAK = re.compile(r"[,;:!?()\[\]“”\"–—]|(?<=\w\w)\.(?=\s|$)")
+
+
+def _is_capital(word: str) -> bool:
+    return bool(word) and word[0].isupper() and not any(ch.isdigit() for ch in word)
+
+
+def _is_particle(word: str) -> bool:
+    low = word.casefold()
+    return low in _PARTICLES or re.match(r"^(?:al|el)[-‐]", low) is not None
+
+
+def _trim_name(run: list[str]) -> list[str]:
+    """A person's name out of a capitalised run: "U.S. Ambassador Robert Ford" gives "Robert Ford"."""
+    while run and run[-1].casefold() in _PARTICLES:
+        run = run[:-1]
+    while run and (
+        run[0].casefold().rstrip(".") in _HONORIFICS
+        or run[0].casefold() in _TITLE_WORDS
+        or "." in run[0]
+        or (run[0].isupper() and len(run[0]) > 1)
+    ):
+        run = run[1:]
+    while sum(1 for w in run if not _is_particle(w)) > 4:
+        run = run[1:]
+    return run
+
+
+def mentioned_names(texts: list[str]) -> list[str]:
+    """Full names (two or more capitalised words) mentioned in running text, in order.
+
+    "Marc and Debra Tice" also yields "Marc Tice", so that a label "Marc:" finds its surname.
+    """
+    names: list[str] = []
+    for text in texts:
+        for chunk in _CHUNK_BREAK.split(text):
+            words = [w.strip("’'‘") for w in chunk.split()]
+            runs: list[tuple[list[str], int, int]] = []
+            i = 0
+            while i < len(words):
+                if not _is_capital(words[i]):
+                    i += 1
+                    continue
+                j = i
+                while j < len(words) and (_is_capital(words[j]) or (j > i and _is_particle(words[j]))):
+                    j += 1
+                runs.append((words[i:j], i, j))
+                i = j
+            for k, (run, _start, end) in enumerate(runs):
+                name = strip_titles(_trim_name(run))
+                if len(name) >= 2:
+                    names.append(" ".join(name))
+                nxt = runs[k + 1] if k + 1 < len(runs) else None
+                if (
+                    len(run) == 1
+                    and nxt is not None
+                    and nxt[1] == end + 1
+                    and words[end].casefold() in {"and", "&"}
+                    and len(_trim_name(nxt[0])) >= 2
+                ):
+                    names.append(f"{run[0]} {_trim_name(nxt[0])[-1]}")
+    seen: set[str] = set()
+    return [n for n in names if not (n.casefold() in seen or seen.add(n.casefold()))]
+
+
+def _matches(short: str, full: str) -> bool:
+    if INITIALS.match(short):
+        return short.replace(".", "").upper() in _initials_variants(full)
+    s, f = _tokens(short), _tokens(full)
+    if not s or not f or len(s) >= len(f):
+        return False
+    return f[-len(s) :] == s or f[: len(s)] == s
+
+
+def strip_titles(words: list[str]) -> list[str]:
+    """Leading ranks, titles and possessives off a name: "Atlantic Council’s Faysal Itani",
+    "Managing Editor Karen Leigh", "Lieutenant Colonel Fares Baioush" name Itani, Leigh, Baioush."""
+    for i in range(len(words) - 1, -1, -1):
+        if re.search(r"[’']s$", words[i]) and i < len(words) - 1:
+            words = words[i + 1 :]
+            break
+    while len(words) > 1 and (
+        words[0].casefold().rstrip(".") in _HONORIFICS
+        or words[0].casefold() in _TITLE_WORDS
+        or words[0].casefold().endswith("-based")
+    ):
+        words = words[1:]
+    return words
+
+
+def _from_mention(short: str, mention: str) -> str:
+    """The person's name inside a mention that a surname label matched: all of a short mention
+    ("Aymenn Jawad al-Tamimi"); in a longer one, the surname words, the given name before them and
+    any particle before that ("Abu", "de"), since what leads a long run is a description."""
+    words = strip_titles(mention.split())
+    if len(words) <= 3:
+        return " ".join(words)
+    want = len(_tokens(short))
+    count, start = 0, len(words)
+    while start > 0 and count < want:
+        start -= 1
+        count += len(_tokens(words[start]))
+    while start > 0 and _is_particle(words[start - 1]):
+        start -= 1
+    if start > 0:
+        start -= 1  # the given name, or a middle initial ("Fouad M. Fouad")
+        if re.fullmatch(r"[A-Z]\.", words[start]) and start > 0:
+            start -= 1
+    if start > 0 and words[start - 1] in {"Abu", "Abou", "Um", "Umm"}:
+        start -= 1
+    return " ".join(strip_titles(words[start:]))
+
+
+def _split_people(name: str) -> list[str]:
+    return [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", name) if p]
+
+
+class Cast:
+    """The people and the publication of one interview, to resolve labels against."""
+
+    def __init__(self, publication: str, labels: list[str], context: list[str], title: str = "") -> None:
+        self.publication = publication
+        self.askers = {p.casefold(): p for p in (publication, "News Deeply", *PUBLICATIONS.values())}
+        for name in (publication, "News Deeply"):
+            self.askers.setdefault("".join(w[0] for w in name.split() if w[0].isalpha()).casefold(), name)
+        for word in QUESTION_WORDS:
+            self.askers[word] = publication
+        for name in PUBLICATIONS.values():
+            # The Women & Girls hub asked its own questions ("Women & Girls Hub:", "Women & Girls:").
+            short = name.removesuffix(" Deeply")
+            self.askers.setdefault(f"{short} hub".casefold(), name)
+            if " " in short:
+                self.askers.setdefault(short.casefold(), name)
+                self.askers.setdefault(short.replace("&", "and").casefold(), name)
+        names = []
+        for label in labels:
+            if is_name_like(label) and self.clean(label).casefold() not in self.askers:
+                # "Mark Saleh and Ziad Brennan" gives each name, for a later "Saleh and Brennan".
+                names.extend(p for p in _split_people(self.clean(label)) if is_name_like(p))
+        self.full = [
+            n for n in dict.fromkeys(names) if len(_tokens(n)) >= 2 and n.casefold() not in self.askers
+        ]
+        self.mentions = [n for n in mentioned_names(context) if n.casefold() not in self.askers]
+        self.title_mentions = [n for n in mentioned_names([title]) if n.casefold() not in self.askers]
+
+    @staticmethod
+    def clean(label: str) -> str:
+        return " ".join(strip_titles(name_part(label).split()))
+
+    def _search(self, name: str) -> str | None:
+        for full in self.full:
+            if _matches(name, full):
+                return full
+        words = name.split()
+        surname_only = len(words) == 1 or _is_particle(words[0])  # "Itani", "De Bretton Gordon"
+        if not surname_only and not INITIALS.match(name):
+            return None  # a label of two words or more names someone already: keep it
+        for pool, heads in ((self.mentions, True), (self.title_mentions, False)):
+            for mention in pool:
+                if INITIALS.match(name):
+                    if _matches(name, mention):
+                        return " ".join(strip_titles(mention.split()))
+                    continue
+                s, f = _tokens(name), _tokens(mention)
+                if len(s) < len(f) and f[-len(s) :] == s:
+                    return _from_mention(name, mention)
+                if heads and len(s) < len(f) and f[: len(s)] == s and len(f) - len(s) <= 2:
+                    return " ".join(strip_titles(mention.split()))
+        return None
+
+    def resolve_one(self, label: str) -> str | None:
+        name = self.clean(label)
+        low = name.casefold()
+        if low in self.askers:
+            return self.askers[low]
+        for full in self.full:
+            if full.casefold() == low:
+                # "Chamsi-Pasha" is a full label too, yet stands for "Samer Chamsi-Pasha".
+                return self._search(full) or full
+        found = self._search(name)
+        if found:
+            return found
+        compact = re.sub(r"[\s.]", "", low)  # "S.D." or "S D"
+        return self.askers.get(compact)
+
+    def resolve(self, label: str) -> tuple[str, bool]:
+        """The full name(s) a label stands for, and whether every part was recognised."""
+        name = self.clean(label)
+        if name.casefold() in ANSWER_WORDS:
+            return name, False
+        if name.casefold() in self.askers or any(f.casefold() == name.casefold() for f in self.full):
+            return self.resolve_one(name) or name, True
+        parts = _split_people(name)
+        if len(parts) > 1 and all(is_name_like(p) for p in parts):
+            resolved = [self.resolve_one(p) for p in parts]
+            if None in resolved[:-1] and len(parts[-1].split()) >= 2:
+                # "Marc and Debra Tice": the family name is written once, at the end.
+                surname = parts[-1].split()[-1]
+                resolved = [r or f"{p} {surname}" for r, p in zip(resolved, parts, strict=True)]
+            known = all(r is not None for r in resolved)
+            return " and ".join(r or p for r, p in zip(resolved, parts, strict=True)), known
+        whole = self.resolve_one(name)
+        if whole:
+            return whole, True
+        return name, len(name.split()) >= 2
+
+    def is_asker(self, speaker: str) -> bool:
+        return speaker.casefold() in self.askers
