@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -47,7 +48,10 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
               help="Size of the sample site.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
               show_default=True, help="Folder for the WARCs and the store.")
-def demo_command(articles, out):
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port for the sample site (a free one if taken). The same port on every demo keeps "
+              "the URLs stable, so a second demo records revisits.")
+def demo_command(articles, out, port):
     """Try the whole pipeline on the sample site.
 
     Serves the sample site on 127.0.0.1, crawls it into WARCs, ingests them into a store, and
@@ -61,7 +65,11 @@ def demo_command(articles, out):
 
     out.mkdir(parents=True, exist_ok=True)
     warcs, db = out / "warcs", out / "archive.db"
-    with serve(articles=articles, port=0) as site:
+    with ExitStack() as stack:
+        try:
+            site = stack.enter_context(serve(articles=articles, port=port))
+        except OSError:  # the port is taken: any free one will do
+            site = stack.enter_context(serve(articles=articles, port=0))
         click.echo(f"sample site ({articles} articles) serving at {site.start_url}")
         opts = CrawlOptions(start_urls=[site.start_url], warc_dir=warcs, progress=True)
         try:
