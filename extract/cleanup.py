@@ -28,7 +28,8 @@ _COMMENT = re.compile(r"<!\s*(?:--|[–—-])[^<>]*?>")  # <!–more–>, <!--mo
 _CDATA = re.compile(r"(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _SHORTCODE = re.compile(
-    r"\[/?(?:caption|gallery|embed|video|audio|playlist|thethe-[\w-]*|wp_[\w-]*)\b[^\[\]]*\]"
+    r"\[([a-z][\w-]*)\][^\[\]\s]*\[/\1\]"  # [easyrotator]erc_6_1[/easyrotator]
+    r"|\[/?(?:caption|gallery|embed|video|audio|playlist|thethe-[\w-]*|wp_[\w-]*)\b[^\[\]]*\]"
     r"|\[[a-z][\w-]*(?:\s+[\w-]+\s*=\s*[^\[\]]*)+\]"
     r"|\[/[a-z][\w-]*\]",
     re.IGNORECASE,

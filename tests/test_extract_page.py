@@ -337,6 +337,7 @@ def test_leftovers_never_reach_the_text_and_embeds_become_images():
     <p>[thethe-image-slider name=”Dear&nbsp;syria”]</p>
     <p>[![][2]][2]Fifth, with [a link][1] and a [bracketed] word.</p>
     <p>Sixth &amp;nbsp;paragraph.</p>
+    <p>[easyrotator]erc_6_1360250377[/easyrotator]</p>
     <p><script>// <![CDATA[
     var x = 1;
     // ]]></script>Seventh.</p>
