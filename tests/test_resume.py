@@ -60,3 +60,22 @@ def test_killed_crawl_resumes_without_refetching(site, tmp_path):
     before, after = urls_in([first]), urls_in(second)
     assert not before & after, f"captured twice: {sorted(before & after)[:5]}"
     assert before | after == expected
+
+
+def test_sigterm_stops_cleanly_with_exit_code_3_and_resumes(site, tmp_path):
+    warcs = tmp_path / "warcs"
+    proc = subprocess.Popen(crawl_cmd(site, warcs), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while not list(warcs.glob("*.warc.gz.open")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "crawl ended before it could be stopped"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 3, out
+    assert "INCOMPLETE" in out and "run again to resume" in out
+    assert not list(warcs.glob("*.open")), "a graceful stop closes its file"
+    warcio_check(sorted(warcs.glob("*.warc.gz")))
+    again = subprocess.run(crawl_cmd(site, warcs), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "resumed" in again.stdout, again.stdout + again.stderr
