@@ -14,7 +14,7 @@ def faulty(tmp_path_factory):
     from sample_site import serve
 
     warcs = tmp_path_factory.mktemp("faults") / "warcs"
-    with serve(articles=20, faults=True, slow_seconds=4, huge_bytes=50 * 1024 * 1024) as site:
+    with serve(articles=20, faults=True, slow_seconds=10, huge_bytes=50 * 1024 * 1024) as site:
         proc = subprocess.run(
             [str(VENV_BIN / "deeply"), "crawl", site.start_url, "--warcs", str(warcs), "--quiet",
              "--timeout", "2", "--retries", "1", "--limit", "400"],
@@ -36,7 +36,7 @@ def test_faults_are_reported_and_the_crawl_finishes(faulty):
     assert proc.returncode == 1, proc.stdout + proc.stderr  # finished, with failed fetches
     summary = proc.stdout
     assert "complete" in summary
-    assert "TimeoutError" in summary  # the slow page
+    assert "TimeoutError" in summary, summary  # the slow page (DownloadTimeoutError)
     assert "http 500" in summary
     assert "page budget reached" in summary  # the endless calendar was cut off
     warcio_check(files)
