@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
+from lxml import etree
+from lxml import html as lxml_html
 from parsel import Selector
 
 CSS_URL = re.compile(rb"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""", re.I)
@@ -26,7 +29,12 @@ class Link:
 def _clean(base: str, href: str | None) -> str | None:
     if not href:
         return None
-    href = href.strip()
+    return _resolve(base, href.strip())
+
+
+@lru_cache(maxsize=65_536)
+def _resolve(base: str, href: str) -> str | None:
+    """Cached: every page of a site repeats the same navigation links against the same few bases."""
     if not href or href.startswith(("javascript:", "mailto:", "data:", "tel:", "#")):
         return None
     try:
@@ -39,37 +47,60 @@ def _srcset(value: str) -> list[str]:
     return [part.strip().split()[0] for part in value.split(",") if part.strip()]
 
 
+_MEDIA = {"script", "img", "source", "video", "audio", "embed", "track"}
+_LINKING = etree.XPath("//*[@href or @src or @srcset or @style] | //style")
+
+
+@lru_cache(maxsize=16)
+def _parser(encoding: str) -> lxml_html.HTMLParser:
+    return lxml_html.HTMLParser(encoding=encoding, recover=True, remove_comments=True, remove_pis=True)
+
+
 def html_links(body: bytes, url: str, encoding: str = "utf-8") -> list[Link]:
-    """Links of an HTML page. The page's own `<base href>` is ignored: scope is the caller's, and a
-    base pointing elsewhere must not redirect the crawl."""
+    """Links of an HTML page, each once. The page's own `<base href>` is ignored: scope is the
+    caller's, and a base pointing elsewhere must not redirect the crawl."""
     try:
-        sel = Selector(text=body.decode(encoding, errors="replace"))
-    except Exception:  # noqa: BLE001 - garbage bodies yield no links, never an error
+        root = etree.fromstring(body, _parser(encoding)) if body.strip() else None
+    except (etree.LxmlError, ValueError, LookupError):
         return []
-    found: list[Link] = []
+    if root is None:
+        return []
+    found: dict[str, bool] = {}  # url -> requisite; a URL seen as a page and a requisite is a page
 
     def add(href: str | None, requisite: bool) -> None:
         link = _clean(url, href)
-        if link and len(found) < MAX_LINKS:
-            found.append(Link(link, requisite))
+        if link and len(found) < MAX_LINKS and found.get(link, True):
+            found[link] = requisite
 
-    for a in sel.xpath("//a[@href] | //area[@href]"):
-        add(a.attrib.get("href"), False)
-    for link in sel.xpath("//link[@href]"):
-        rel = " ".join(link.attrib.get("rel", "").lower().split())
-        if rel in REQUISITE_RELS or "icon" in rel:
-            add(link.attrib["href"], True)
-        elif rel in {"alternate", "canonical", "next", "prev"}:
-            add(link.attrib["href"], False)
-    for node in sel.xpath("//script[@src] | //img[@src] | //source[@src] | //video[@src] | //audio[@src]"):
-        add(node.attrib.get("src"), True)
-    for node in sel.xpath("//*[@srcset]"):
-        for item in _srcset(node.attrib["srcset"]):
-            add(item, True)
-    for style in sel.xpath("//style/text() | //@style").getall():
-        for item in css_urls(style.encode("utf-8", "replace")):
-            add(item, True)
-    return found
+    for el in _LINKING(root):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        attrib = el.attrib
+        if tag == "style":
+            for item in css_urls((el.text or "").encode("utf-8", "replace")):
+                add(item, True)
+            continue
+        href = attrib.get("href")
+        if href is not None:
+            if tag in ("a", "area"):
+                add(href, False)
+            elif tag == "link":
+                rel = " ".join(attrib.get("rel", "").lower().split())
+                if rel in REQUISITE_RELS or "icon" in rel:
+                    add(href, True)
+                elif rel in {"alternate", "canonical", "next", "prev"}:
+                    add(href, False)
+        src = attrib.get("src")
+        if src is not None and tag in _MEDIA:
+            add(src, True)
+        srcset = attrib.get("srcset")
+        if srcset:
+            for item in _srcset(srcset):
+                add(item, True)
+        style = attrib.get("style")
+        if style and "url(" in style:
+            for item in css_urls(style.encode("utf-8", "replace")):
+                add(item, True)
+    return [Link(u, r) for u, r in found.items()]
 
 
 def css_urls(body: bytes) -> list[str]:
