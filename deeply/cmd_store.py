@@ -54,7 +54,7 @@ def ingest_command(warcs, db_path, crawl_id, replay_prefix, workers, progress):
 
     WARCS are files or directories (their *.warc and *.warc.gz files, in name order).
     """
-    from storage import StoreBusy, ingest
+    from storage import StoreError, ingest
 
     files = _expand(warcs)
     if not files:
@@ -62,7 +62,7 @@ def ingest_command(warcs, db_path, crawl_id, replay_prefix, workers, progress):
     try:
         report = ingest(db_path, files, crawl_id=crawl_id, progress=progress, replay_prefix=replay_prefix,
                         workers=workers, log=None if progress else (lambda line: click.echo(line, err=True)))
-    except StoreBusy as e:
+    except StoreError as e:  # busy, damaged, newer schema, unwritable: one line, not a traceback
         raise click.ClickException(str(e)) from None
     click.echo(report.summary(), err=True)
     if not report.ok:
@@ -87,12 +87,12 @@ def serve_command(db_path, port, host, live):
     with what changed, interviews by speaker, what changed in a crawl, full-text search).
     Replay links point at the replay server (`deeply replay`). Stop with Ctrl-C.
     """
-    from storage import serve
+    from storage import StoreError, serve
 
     try:
         serve(db_path, host=host, port=port, live=live or None,
               echo=lambda msg: click.echo(msg, err=True))
-    except FileNotFoundError as e:
+    except (FileNotFoundError, StoreError) as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -108,11 +108,14 @@ def verify_command(db_path, warc_dir, quiet):
     Recomputes every ingested file's SHA-256 (fixity) and compares; exits 1 when a file is
     missing or its bytes changed since ingest. Read-only: safe next to `deeply serve`.
     """
-    from storage import verify
+    from storage import StoreError, verify
 
     if not db_path.is_file():
         raise click.ClickException(f"no store at {db_path}")
-    report = verify(db_path, warc_dir=warc_dir)
+    try:
+        report = verify(db_path, warc_dir=warc_dir)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
     for result in report.results:
         if not quiet or result.status in ("mismatch", "missing"):
             click.echo(result.line())

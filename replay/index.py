@@ -117,8 +117,9 @@ def _locked(warc_dir: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def cdxj_lines(warc: Path) -> list[str]:
-    """The sorted CDXJ lines of one WARC; ``filename`` is the bare name, resolved by archive_paths."""
+def cdxj_lines(warc: Path, limit: int | None = None) -> list[str]:
+    """The sorted CDXJ lines of one WARC (of its first `limit` bytes: the whole records before a
+    damaged one); ``filename`` is the bare name, resolved by archive_paths."""
     lines: list[str] = []
 
     class Collect:
@@ -129,9 +130,47 @@ def cdxj_lines(warc: Path) -> list[str]:
             pass
 
     indexer = CDXJIndexer(Collect(), [str(warc)], records=INDEXED_RECORDS)
-    indexer.process_all()
+    if limit is None:
+        indexer.process_all()
+    elif limit > 0:
+        from storage.warcs import FilePrefix
+
+        with open(warc, "rb") as fh:
+            indexer.process_one(FilePrefix(fh, limit), indexer.output, str(warc))
     lines.sort()
     return lines
+
+
+def warc_damage(warc: Path) -> tuple[int, str] | None:
+    """(offset, reason) where a WARC stops being readable; None when every record is whole.
+
+    cdxj-indexer takes a record whose Content-Length is wrong, or one cut off by the end of the
+    file, as whole, and gives up at the first unreadable record without saying where. The store's
+    reader checks each record's length and the end of the file; OSError propagates (it may pass).
+    """
+    from storage.warcs import WarcDamage, iter_entries
+
+    try:
+        with open(warc, "rb") as fh:
+            for _ in iter_entries(fh):
+                pass
+    except WarcDamage as exc:
+        return exc.offset, exc.reason
+    return None
+
+
+def readable_lines(warc: Path) -> tuple[list[str], str | None]:
+    """The sorted CDXJ lines of a WARC's whole records, and a one-line problem (None: none).
+
+    The records before a damaged one are indexed, so they stay replayable until the file is fixed.
+    """
+    damage = warc_damage(warc)
+    if damage is None:
+        return cdxj_lines(warc), None
+    offset, reason = damage
+    # Only the bytes before the damage are read: the indexer never meets the bad record at all.
+    kept = cdxj_lines(warc, limit=offset)
+    return kept, f"unreadable at offset {offset}: {reason}; {len(kept)} records before it indexed"
 
 
 def merge_sorted(*sources: Iterable[str]) -> Iterator[str]:
@@ -164,7 +203,11 @@ def update_index(warc_dir: Path, full: bool = False) -> IndexResult:
             state = {}
         todo = [w for w in warcs if w.name not in state]
         result = IndexResult(index=out, rebuilt=rebuild)
+        for name, seen in state.items():
+            if seen.get("problem"):  # damaged and unchanged since: its whole records are indexed
+                result.failed[name] = seen["problem"]
 
+        recorded = False  # a damaged WARC's whole records, or the fact that it has none
         with tempfile.TemporaryDirectory(prefix="deeply-index-", dir=index_dir(warc_dir)) as tmp:
             new_sorted = Path(tmp) / "new.cdxj"
             with open(new_sorted, "w", encoding="utf-8", newline="\n") as sink:
@@ -172,19 +215,25 @@ def update_index(warc_dir: Path, full: bool = False) -> IndexResult:
                 sorter = SortingWriter(sink)
                 for warc in todo:
                     try:
-                        lines = cdxj_lines(warc)
+                        lines, problem = readable_lines(warc)
                     except Exception as exc:  # a truncated or foreign file must not block the others
-                        log.warning("cannot index %s: %s", warc.name, exc)
+                        log.info("cannot index %s: %s", warc.name, exc)  # callers report result.failed
                         result.failed[warc.name] = f"{type(exc).__name__}: {exc}"
                         continue
                     for line in lines:
                         sorter.write(line)
                     state[warc.name] = {**stamps[warc.name], "records": len(lines)}
-                    result.added.append(warc.name)
                     result.lines_added += len(lines)
+                    if problem:
+                        # Recorded with its size: a repaired (changed) file makes the index rebuild.
+                        log.info("cannot index all of %s: %s", warc.name, problem)
+                        state[warc.name]["problem"] = result.failed[warc.name] = problem
+                        recorded = True
+                        continue
+                    result.added.append(warc.name)
                 sorter.flush()
 
-            if result.added or rebuild:
+            if result.added or recorded or rebuild:
                 result.total_lines = _merge_into(out, new_sorted, keep_existing=not rebuild)
                 _save_state(warc_dir, state)
             else:

@@ -30,7 +30,7 @@ import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 
-from replay.index import closed_warcs
+from replay.index import closed_warcs, warc_damage
 
 log = logging.getLogger(__name__)
 
@@ -287,8 +287,16 @@ def build_wacz(
     warcs = closed_warcs(warc_dir)
     if not warcs:
         raise WaczError(f"no closed WARC files in {warc_dir}")
-    seen = scan_warcs(warcs)
     warnings: list[str] = []
+    # A damaged WARC would stop the package (its indexer gives up on it): left out, and said so.
+    for warc in list(warcs):
+        damage = warc_damage(warc)
+        if damage is not None:
+            warcs.remove(warc)
+            warnings.append(f"left out {warc.name}: unreadable at offset {damage[0]}: {damage[1]}")
+    if not warcs:
+        raise WaczError(f"no readable closed WARC files in {warc_dir}")
+    seen = scan_warcs(warcs)
     articles = read_store_articles(db) if db else None
     if db and articles is None:
         warnings.append(f"no readable articles table in {db}: pages listed from the WARCs")

@@ -8,7 +8,7 @@ they came from, with ingest of any standard WARC, fixity checks and a Datasette 
 from storage.fixity import FixityReport, verify
 from storage.ingestion import FileReport, IngestReport, ingest
 from storage.lock import StoreBusy
-from storage.schema import SCHEMA_VERSION, SchemaError, ensure_schema, open_store
+from storage.schema import SCHEMA_VERSION, SchemaError, StoreDamaged, check_store, ensure_schema, open_store
 from storage.store import (
     apply_record,
     crawl_counts,
@@ -19,7 +19,7 @@ from storage.store import (
     resolve_revisit,
     seen_keys_of,
 )
-from storage.util import DEFAULT_REPLAY_PREFIX
+from storage.util import DEFAULT_REPLAY_PREFIX, StoreError
 from storage.web import datasette_kwargs, make_datasette, metadata_for, serve
 
 __all__ = [
@@ -30,7 +30,10 @@ __all__ = [
     "IngestReport",
     "SchemaError",
     "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
     "apply_record",
+    "check_store",
     "crawl_counts",
     "datasette_kwargs",
     "ensure_schema",

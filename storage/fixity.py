@@ -56,8 +56,13 @@ def verify(db_path, warc_dir=None) -> FixityReport:
     Opens the store read-only, so it can run next to `deeply serve`.
     """
     import sqlite3
+    from urllib.parse import quote
 
-    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    from storage.schema import check_store
+
+    # A damaged store cannot vouch for anything; say so rather than check against what it lists.
+    check_store(db_path)
+    conn = sqlite3.connect(f"file:{quote(str(Path(db_path).resolve()))}?mode=ro", uri=True)
     try:
         rows = conn.execute("SELECT name, path, sha256, status FROM warc_files ORDER BY name").fetchall()
     finally:

@@ -27,8 +27,8 @@ from sqlite_utils import Database
 
 from storage import store
 from storage.lock import writer_lock
-from storage.schema import open_store
-from storage.util import file_sha256, replay_url, utc_now
+from storage.schema import check_store, open_store
+from storage.util import StoreError, file_sha256, replay_url, utc_now
 from storage.warcs import FileStats, WarcDamage, iter_entries, read_record_at, record_payload
 
 BATCH = 16  # pages per task sent to a worker
@@ -375,7 +375,11 @@ def ingest(
     sizes = {p: (p.stat().st_size if p.is_file() else 0) for p in paths}
     say = log or (lambda line: None)
     with writer_lock(db_path):
-        db = open_store(db_path)
+        check_store(db_path)
+        try:
+            db = open_store(db_path)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the store {db_path} for writing: {e}") from None
         extractor = _Extractor(workers)
         bar = tqdm(total=sum(sizes.values()), unit="B", unit_scale=True, unit_divisor=1024,
                    file=sys.stderr, disable=not progress, desc="ingest", dynamic_ncols=True)
@@ -383,12 +387,15 @@ def ingest(
         try:
             for path in paths:
                 base = bar.n
+                saved = _counters(report)
                 try:
                     fr = _ingest_one(db, path, report, extractor, crawl_id, replay_prefix, warc_dir, bar)
                 except (OSError, sqlite3.Error) as e:
-                    # Unreadable file, full disk: that file's transaction is rolled back, the rest go on.
+                    # Unreadable file, full disk: that file's transaction is rolled back, the rest go on,
+                    # and the report must not count what was rolled back.
+                    _restore_counters(report, saved)
                     fr = FileReport(name=path.name, path=str(path), status="failed",
-                                    message=f"{type(e).__name__}: {e}")
+                                    message=f"{type(e).__name__}: {e}; nothing of this file was stored")
                 report.files.append(fr)
                 bar.update(max(base + sizes[path] - bar.n, 0))
                 if progress:
@@ -418,7 +425,7 @@ def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, cra
     if twin:
         fr.status, fr.message = "skipped", f"same bytes as {twin['name']}, already ingested"
         return fr
-    if row and row["status"] == "ingested":
+    if row and row["status"] == "ingested" and not _grew(path, row, size):
         fr.status = "failed"
         fr.message = "differs from the file of that name ingested before (SHA-256); run `deeply verify`"
         return fr
@@ -431,7 +438,8 @@ def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, cra
                            Path(warc_dir) if warc_dir else None)
         with open(path, "rb") as fh:
             try:
-                for entry in iter_entries(fh, want_body=work.wants_body, stats=stats):
+                # Only the bytes hashed above: a file still being appended to is taken as it was then.
+                for entry in iter_entries(fh, want_body=work.wants_body, stats=stats, size=size):
                     if work.crawl_id is None and stats.warcinfo.get("isPartOf"):
                         # Our crawler (and Heritrix) name the crawl in warcinfo: use it when not told.
                         work.crawl_id = stats.warcinfo["isPartOf"]
@@ -473,6 +481,29 @@ def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, cra
     bar.update(max(base + size - bar.n, 0))
     report.bytes += size
     return fr
+
+
+def _grew(path: Path, row: dict, size: int) -> bool:
+    """Records appended since the file was ingested (it was still being written then): its first
+    bytes are the ones hashed at that ingest, so a re-run adds the new records only."""
+    old = row["size"]
+    return old is not None and size > old and file_sha256(path, limit=old)[0] == row["sha256"]
+
+
+_COUNTERS = ("captures", "revisits", "revisits_unresolved", "extracted", "not_articles", "extract_errors",
+             "new_articles", "changed", "unchanged")
+
+
+def _counters(report: IngestReport) -> tuple[dict, set]:
+    return {k: getattr(report, k) for k in _COUNTERS}, set(report.crawl_ids)
+
+
+def _restore_counters(report: IngestReport, saved: tuple[dict, set]) -> None:
+    counts, crawl_ids = saved
+    for k, v in counts.items():
+        setattr(report, k, v)
+    # A crawl row made inside the rolled-back transaction is gone too: the next file must make it.
+    report.crawl_ids = crawl_ids
 
 
 def _update_crawl(db, crawl: str, warc_name: str) -> None:

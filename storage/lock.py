@@ -13,8 +13,10 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from storage.util import StoreError
 
-class StoreBusy(RuntimeError):
+
+class StoreBusy(StoreError):
     pass
 
 

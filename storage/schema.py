@@ -6,18 +6,49 @@ queries in metadata.yml depend on them. Change them only together with SCHEMA_VE
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
 import sqlite_utils
 from sqlite_utils import Database
 
-from storage.util import utc_now
+from storage.util import StoreError, utc_now
 
 # Bump on any change of tables, columns, indexes or views; open_store() refuses a newer file
 # rather than writing rows an older program does not understand.
 SCHEMA_VERSION = 1
 
 
-class SchemaError(RuntimeError):
+class SchemaError(StoreError):
     pass
+
+
+class StoreDamaged(StoreError):
+    pass
+
+
+def check_store(path) -> None:
+    """Refuse a file that is not a sound SQLite database before anything opens it to write or serve.
+
+    Opened read-only: a damaged store is evidence to restore from, and writing into it (or serving
+    half of it) would spread the damage. quick_check reads every page once, a fraction of a second
+    for hundreds of megabytes. A missing or empty file is a new store, not a damaged one.
+    """
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    how = "restore it from a backup, or ingest the WARCs into a new store; it was left as it is"
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise StoreDamaged(f"{path} is not a usable SQLite store ({e}): {how}") from None
+    if problems != ["ok"]:
+        raise StoreDamaged(f"{path} is damaged (SQLite quick_check: {'; '.join(problems)[:200]}): {how}")
 
 
 # Plain DDL rather than table.create(): the references are circular (a version points to its

@@ -12,6 +12,11 @@ import sqlite_utils
 DEFAULT_REPLAY_PREFIX = "http://127.0.0.1:8080/deeply"
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used as it is (busy, damaged, newer, unwritable); the message is the one
+    line a person needs, so commands print it instead of a traceback."""
+
+
 def utc_now() -> str:
     return format_utc(datetime.now(UTC).replace(microsecond=0))
 
@@ -61,11 +66,12 @@ def replay_url(prefix: str | None, fetched_at: str | None, url: str) -> str | No
     return f"{prefix}/{timestamp14(fetched_at)}/{url}"
 
 
-def file_sha256(path: os.PathLike | str, block: int = 1 << 20) -> tuple[str, int]:
+def file_sha256(path: os.PathLike | str, block: int = 1 << 20, limit: int | None = None) -> tuple[str, int]:
+    """(SHA-256, size) of the file, or of its first `limit` bytes."""
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as f:
-        while chunk := f.read(block):
+        while chunk := f.read(block if limit is None else min(block, limit - size)):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size

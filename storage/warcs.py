@@ -144,6 +144,34 @@ def _short_by(record: ArcWarcRecord) -> int:
     return 0
 
 
+class _Iterator(ArchiveIterator):
+    """warcio's iterator, counting instead of printing a record that does not end where its
+    Content-Length says (warcio only warns on stderr, and the record reads as if it were whole)."""
+
+    INC_RECORD = ""
+
+
+class FilePrefix:
+    """The first `size` bytes of a file: a WARC still being appended to reads as the bytes that were
+    hashed, so what the store records (SHA-256, size, records) describes exactly what it ingested."""
+
+    def __init__(self, fh, size: int):
+        self.fh = fh
+        self.size = size
+
+    def read(self, n: int = -1) -> bytes:
+        left = self.size - self.fh.tell()
+        if left <= 0:
+            return b""
+        return self.fh.read(left if n is None or n < 0 else min(n, left))
+
+    def tell(self) -> int:
+        return self.fh.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.fh.seek(offset, whence)
+
+
 @dataclass
 class FileStats:
     records: int = 0  # every record, warcinfo and requests included
@@ -156,25 +184,38 @@ def iter_entries(
     fh,
     want_body: Callable[[Entry], bool] | None = None,
     stats: FileStats | None = None,
+    size: int | None = None,
 ) -> Iterator[Entry]:
     """Yield the response and revisit records of an open WARC, in file order.
 
     `want_body(entry)` decides, from the headers, whether the decoded payload is kept. Raises
-    WarcDamage after the last good record when the file is not a WARC, is cut short or has
-    bytes after its last record; the entries yielded before it are sound.
+    WarcDamage after the last good record when the file is not a WARC, is cut short, has a record
+    whose Content-Length is wrong or has bytes after its last record; the entries yielded before it
+    are sound. `size` reads only that many bytes of a file that may still be growing.
     """
     stats = stats if stats is not None else FileStats()
     start = fh.tell()
-    size = os.fstat(fh.fileno()).st_size if hasattr(fh, "fileno") else None
-    iterator = ArchiveIterator(fh, arc2warc=False)
+    if size is None:
+        size = os.fstat(fh.fileno()).st_size if hasattr(fh, "fileno") else None
+    else:
+        fh = FilePrefix(fh, size)
+    iterator = _Iterator(fh, arc2warc=False)
     position = start
+    # An entry is yielded once the next record has been read, the file's last record only after the
+    # end of the file is checked: a gzip member cut in its trailer still reads as a whole record.
+    pending: Entry | None = None
+    last_is_empty = False
     try:
         for record in iterator:
             position = iterator.offset
+            if pending is not None:  # warcio got past its record, so its gzip member ended
+                yield pending
+                pending = None
+            misfits = iterator.err_count
             if record.format != "warc":
                 raise WarcDamage(position, f"not a WARC record ({record.format} format)")
-            if record.rec_headers.get_header("Content-Length") is None:
-                # Mandatory in WARC; missing means the header block itself was cut off.
+            if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+                # Mandatory in WARC; missing (or cut to nothing) means the header block was cut off.
                 raise WarcDamage(position, "record header incomplete (no Content-Length)")
             entry = _entry_head(record) if record.rec_type in CAPTURE_TYPES else None
             keep = bool(entry is not None and want_body is not None and want_body(entry))
@@ -186,9 +227,14 @@ def iter_entries(
             if missing:
                 raise WarcDamage(position, f"record truncated ({missing} bytes of its block missing)")
             offset, length = iterator.get_record_offset(), iterator.get_record_length()
+            if iterator.err_count > misfits and not (iterator.next_line or b"").startswith(b"WARC/"):
+                # Not followed by the blank lines that end a record: its Content-Length is wrong, so
+                # its block holds bytes of the next record, or misses its own last bytes.
+                raise WarcDamage(position, "record does not end where its Content-Length says")
             stats.records += 1
             stats.last_offset = offset
             stats.end = offset + length
+            last_is_empty = int(record.rec_headers.get_header("Content-Length")) == 0
             if is_info and raw:
                 stats.warcinfo = parse_warc_fields(raw)
             if entry is None:
@@ -198,21 +244,43 @@ def iter_entries(
                 entry.payload_digest = "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
             if raw is not None:
                 entry.body = decode_payload(raw, entry.headers)
-            yield entry
+            pending = entry
     except WarcDamage:
         raise
     except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, OSError, zlib.error,
-            ValueError, IndexError) as e:
+            ValueError, IndexError, AttributeError, TypeError) as e:
+        # warcio meets a header block cut before its WARC-Target-URI with an AttributeError.
+        if isinstance(e, ArchiveLoadFailed) and "non-chunked gzip" in str(e):
+            # Several records in one gzip member: none of them can be read back by offset, not even
+            # the first, which warcio already returned; the damage starts where that member does.
+            if stats.records:
+                stats.records -= 1
+                stats.end = stats.last_offset
+            if pending is not None and pending.offset != stats.last_offset:
+                yield pending
+            raise WarcDamage(stats.end if stats.records else start, _reason(e)) from e
+        if pending is not None:  # the failure is in the bytes after it: it is whole
+            yield pending
         where = iterator.offset if iterator.offset is not None else position
         raise WarcDamage(max(where, stats.end), _reason(e)) from e
+    cut = None
+    if stats.records and not _gzip_member_complete(fh, stats.last_offset, stats.end):
+        cut = "last gzip member truncated"
+    elif stats.records and last_is_empty and not _header_ended(fh, stats.last_offset, stats.end):
+        # With no block to come up short, only the blank line closing its header shows it is whole.
+        cut = "last record's header cut off"
+    if cut:
+        stats.records -= 1
+        stats.end = stats.last_offset
+        raise WarcDamage(stats.last_offset, cut)
+    if pending is not None:
+        yield pending
     if size is not None and stats.end < size and stats.records:
         tail = _tail(fh, stats.end, size)
         if tail.strip(b"\r\n"):
             if tail.lstrip(b"\r\n").startswith((b"\x1f\x8b", b"WARC/")):
                 raise WarcDamage(stats.end, "truncated: the file ends inside a record")
             raise WarcDamage(stats.end, "unreadable bytes after the last whole record")
-    if stats.records and not _gzip_member_complete(fh, stats.last_offset, stats.end):
-        raise WarcDamage(stats.last_offset, "last gzip member truncated")
     if not stats.records:
         raise WarcDamage(start, "empty file" if not size else "no WARC record found")
 
@@ -244,18 +312,37 @@ def _gzip_member_complete(fh, start: int, end: int) -> bool:
     return d.eof
 
 
+def _header_ended(fh, start: int, end: int) -> bool:
+    """An uncompressed record without a block: its header block must end with a blank line (a gzip
+    member is checked whole instead)."""
+    fh.seek(start)
+    data = fh.read(min(end - start, 1 << 16))
+    return data[:2] == b"\x1f\x8b" or b"\r\n\r\n" in data or b"\n\n" in data
+
+
 def _tail(fh, start: int, size: int) -> bytes:
     fh.seek(start)
     return fh.read(min(size - start, 4096))
 
 
 def _reason(e: Exception) -> str:
+    if isinstance(e, (AttributeError, TypeError)):
+        return "record header incomplete or malformed"
     text = " ".join(str(e).split())
     if isinstance(e, ArchiveLoadFailed) and "non-chunked gzip" in text:
         return "gzip is not one member per record (fix with `warcio recompress`)"
     if isinstance(e, ArchiveLoadFailed) and "Unknown archive format" in text:
         return "not a WARC file" + (f" ({text[:80]})" if text else "")
     return f"{type(e).__name__}: {text[:160]}" if text else type(e).__name__
+
+
+def _uri(value: str | None) -> str:
+    """A URI field as written; WARC 1.0 writers may wrap it in <>. A URI that merely ends in ">"
+    keeps it: the capture's url must match what replay looks up."""
+    value = (value or "").strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1].strip()
+    return value
 
 
 def _entry_head(record: ArcWarcRecord) -> Entry:
@@ -276,7 +363,7 @@ def _entry_head(record: ArcWarcRecord) -> Entry:
     return Entry(
         record_id=strip_id(h.get_header("WARC-Record-ID")) or "",
         warc_type=record.rec_type,
-        url=(h.get_header("WARC-Target-URI") or "").strip("<> "),
+        url=_uri(h.get_header("WARC-Target-URI")),
         fetched_at=normalize_date(h.get_header("WARC-Date")),
         status=status,
         mime=mime,
@@ -286,7 +373,7 @@ def _entry_head(record: ArcWarcRecord) -> Entry:
         headers=headers,
         profile=h.get_header("WARC-Profile"),
         refers_to=strip_id(h.get_header("WARC-Refers-To")),
-        refers_to_uri=(h.get_header("WARC-Refers-To-Target-URI") or "").strip("<> ") or None,
+        refers_to_uri=_uri(h.get_header("WARC-Refers-To-Target-URI")) or None,
         refers_to_date=normalize_date(h.get_header("WARC-Refers-To-Date")),
     )
 

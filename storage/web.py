@@ -91,10 +91,12 @@ def serve(db_path, host: str = "127.0.0.1", port: int = 8001, live: bool | None 
     from datasette.cli import check_databases, run_sync
 
     from storage.lock import try_reader_lock
+    from storage.schema import check_store
 
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no store at {db_path} (create one with `deeply ingest`)")
+    check_store(db_path)  # before the checkpoint below, which would write into it
     lock_fd = None
     if not live:
         lock_fd = try_reader_lock(db_path)
