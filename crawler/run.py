@@ -248,6 +248,8 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
     stats = crawler.stats.get_stats()
     spider_outcomes: Counter = getattr(crawler.spider, "outcomes", Counter())
     reason = stats.get("finish_reason", "unknown")
+    if stats.get("deeply/write_error"):
+        reason = "warc_write_failed"
     complete = reason == "finished"
     errors = {k: v for k, v in spider_outcomes.items() if k not in NOT_ERRORS}
     notes = {k: v for k, v in spider_outcomes.items() if k in NOT_ERRORS}

@@ -25,10 +25,12 @@ from urllib.parse import urlsplit
 import scrapy
 import warcio
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 
-from crawler.warcfiles import RotatingWarcWriter
+from crawler.warcfiles import BackgroundWriter, RotatingWarcWriter
 
 log = logging.getLogger(__name__)
 
@@ -134,15 +136,17 @@ class WarcWriterMiddleware:
         self.folder = Path(s.get("DEEPLY_WARC_DIR", "warcs"))
         self.prior = s.get("DEEPLY_PRIOR") or {}
         self.already_captured = s.get("DEEPLY_ALREADY_CAPTURED") or set()
-        self.writer = RotatingWarcWriter(
+        version = s.get("DEEPLY_WARC_VERSION", "1.1")
+        self.builder = RecordBuilder(warc_version=version)  # records are made here, written elsewhere
+        self.writer = BackgroundWriter(RotatingWarcWriter(
             self.folder,
             prefix=s.get("DEEPLY_WARC_PREFIX", "deeply"),
             info=crawl_info(s, s.getlist("DEEPLY_START_URLS")),
             max_size=s.getint("DEEPLY_WARC_MAX_SIZE", 1_000_000_000),
-            warc_version=s.get("DEEPLY_WARC_VERSION", "1.1"),
+            warc_version=version,
             started=s.get("DEEPLY_STARTED") or datetime.now(UTC),
             first_serial=s.getint("DEEPLY_FIRST_SERIAL", 0),
-        )
+        ))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         self.bar = None
         if s.getbool("DEEPLY_PROGRESS"):
@@ -173,7 +177,14 @@ class WarcWriterMiddleware:
         when = request.meta.get("warc_date") or datetime.now(UTC)
         body = response.body
         records = self._records(request, response, body, when)
-        self.writer.write(*records)
+        try:
+            self.writer.write(*records)
+        except OSError as exc:
+            # A capture that cannot be written must not be reported as captured: stop the crawl,
+            # which ends incomplete (exit 3) and resumes from what the WARCs hold.
+            log.error("cannot write WARC records (%s): stopping the crawl", exc)
+            self.crawler.engine.close_spider(self.crawler.spider, reason="warc_write_failed")
+            raise IgnoreRequest(f"not written: {exc}") from exc
         self._count(request, response, records[-1].rec_type)
         if self.bar is not None:
             self.bar.update(1)
@@ -190,7 +201,7 @@ class WarcWriterMiddleware:
         return response
 
     def _records(self, request, response, body: bytes, when: datetime):
-        w = self.writer.writer
+        w = self.builder
         date = warc_date(when)
         common = {"WARC-Date": date}
         ip = getattr(response, "ip_address", None)
@@ -217,7 +228,8 @@ class WarcWriterMiddleware:
             resp.rec_headers.add_header("WARC-Truncated", "length")
         else:
             resp = w.create_warc_record(request.url, "response", payload=BytesIO(body), length=len(body),
-                                        http_headers=http, warc_headers_dict=dict(common))
+                                        http_headers=http,
+                                        warc_headers_dict={**common, "WARC-Payload-Digest": digest})
         line, pairs = request_line_and_headers(request)
         req_http = StatusAndHeaders(line, pairs, is_http_request=True)
         req = w.create_warc_record(request.url, "request", http_headers=req_http,
@@ -242,11 +254,15 @@ class WarcWriterMiddleware:
             self.stats[kind] += 1
 
     def spider_closed(self, spider, reason):
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as exc:
+            log.error("cannot close the WARC file: %s", exc)
+            self.crawler.stats.set_value("deeply/write_error", str(exc))
         if self.bar is not None:
             self.bar.close()
         stats = self.crawler.stats
         for key, value in self.stats.items():
             stats.set_value(f"deeply/{key}", value)
         stats.set_value("deeply/bytes", self.writer.bytes_written)
-        stats.set_value("deeply/files", [str(p) for p in self.writer.closed_files])
+        stats.set_value("deeply/files", [str(p) for p in self.writer.rotating.closed_files])

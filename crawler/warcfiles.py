@@ -8,12 +8,14 @@ cuts it at its last whole record and closes it.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import socket
+import threading
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 OPEN_SUFFIX = ".open"
@@ -93,12 +95,6 @@ class RotatingWarcWriter:
         self._fh.flush()
         self.bytes_written += self._fh.tell() - before
 
-    @property
-    def writer(self) -> WARCWriter:
-        if self._writer is None:
-            self._open()
-        return self._writer
-
     def close(self) -> None:
         if self._fh is None:
             return
@@ -112,6 +108,49 @@ class RotatingWarcWriter:
         self._fh = self._writer = self._path = None
 
 
+class BackgroundWriter:
+    """Hands records to a thread of their own: gzip and the digests release the GIL, so the crawl's
+    parsing and the WARC's compression use both cores. The queue is bounded (a full queue makes the
+    crawl wait, memory stays flat) and keeps order; a write error stops all later writes and is
+    raised to the crawl at its next write and at close, never swallowed."""
+
+    def __init__(self, rotating: RotatingWarcWriter, depth: int = 64):
+        self.rotating = rotating
+        self.queue: queue.Queue = queue.Queue(depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            records = self.queue.get()
+            if records is None:
+                return
+            if self.error is None:
+                try:
+                    self.rotating.write(*records)
+                except BaseException as exc:  # noqa: BLE001 - handed to the crawl, not lost
+                    self.error = exc
+
+    def write(self, *records) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(records)
+
+    @property
+    def bytes_written(self) -> int:
+        return self.rotating.bytes_written
+
+    def close(self) -> None:
+        """Write what is queued, then close the file under its final name."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        self.rotating.close()
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -123,28 +162,53 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+_CONTENT_LENGTH = re.compile(rb"\r\nContent-Length:[ \t]*(\d+)", re.IGNORECASE)
+_WARC_TYPE = re.compile(rb"\r\nWARC-Type:[ \t]*(\S+)", re.IGNORECASE)
+
+
+def whole_records(fh, chunk: int = 1 << 20):
+    """(start, end, type) of each whole record of a WARC written one gzip member per record,
+    stopping at the first that is not whole: a member cut short, or a record whose block is not
+    exactly its Content-Length. Checked on the bytes themselves, not trusted to a lenient reader."""
+    pos = 0
+    while True:
+        fh.seek(pos)
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        head, total, consumed = b"", 0, 0
+        while not d.eof:
+            data = fh.read(chunk)
+            if not data:
+                return  # the member ends before its gzip trailer
+            try:
+                out = d.decompress(data)
+            except zlib.error:
+                return
+            if len(head) < 65_536:
+                head += out[: 65_536 - len(head)]
+            total += len(out)
+            consumed += len(data)
+        end = pos + consumed - len(d.unused_data)
+        sep = head.find(b"\r\n\r\n")
+        length = _CONTENT_LENGTH.search(head, 0, sep) if sep > 0 else None
+        kind = _WARC_TYPE.search(head, 0, sep) if sep > 0 else None
+        if not head.startswith(b"WARC/") or length is None or kind is None:
+            return
+        if total != sep + 4 + int(length.group(1)) + 4:
+            return  # block shorter or longer than declared, or no closing CRLF pair
+        yield pos, end, kind.group(1).decode("ascii", "replace")
+        pos = end
+
+
 def last_whole_offset(path: Path) -> tuple[int, int]:
-    """(offset just past the last whole record, records read). A trailing `request` without its
-    response is dropped too, so every kept response keeps its request and vice versa."""
-    end = 0
-    count = 0
+    """(offset just past the last whole record, whole records). A trailing `request` without its
+    response is dropped too, so every kept response keeps its request."""
+    end = count = 0
     pending_request_start = None
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, no_record_parse=False)
-        try:
-            for record in it:
-                start = it.get_record_offset()
-                record.content_stream().read()
-                it.read_to_end()
-                stop = it.get_record_offset() + it.get_record_length()
-                count += 1
-                if record.rec_type == "request":
-                    pending_request_start = start
-                else:
-                    pending_request_start = None
-                end = stop
-        except Exception:  # noqa: BLE001 - any damage ends the good prefix
-            pass
+        for start, stop, kind in whole_records(fh):
+            count += 1
+            pending_request_start = start if kind == "request" else None
+            end = stop
     if pending_request_start is not None:
         end = pending_request_start
     return end, count

@@ -110,6 +110,13 @@ def crawl(start_urls, db, **kwargs):
     from crawler.prior import load_priors
     from crawler.run import Locked, run_crawl, summary_text
 
+    if db:
+        from storage import StoreError, check_store
+
+        try:
+            check_store(db)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
     priors = load_priors(db, kwargs["warc_dir"]) if db else {}
     opts = crawl_options_from(kwargs, start_urls, priors)
     try:

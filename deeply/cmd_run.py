@@ -31,14 +31,18 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
     3 interrupted (run again to resume); 4 another run is using the WARC folder or the store.
     """
     from crawler.run import Locked
-    from deeply.pipeline import EXIT_LOCKED, run, run_summary
+    from deeply.pipeline import EXIT_FAILURES, EXIT_LOCKED, run, run_summary
+    from storage import StoreBusy, StoreError
 
     opts = crawl_options_from(kwargs, start_urls)
     try:
         result = run(opts, db_path, replay_prefix=replay_prefix, progress=opts.progress)
-    except Locked as exc:
+    except (Locked, StoreBusy) as exc:
         click.echo(f"deeply run: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except StoreError as exc:
+        click.echo(f"deeply run: {exc}", err=True)
+        sys.exit(EXIT_FAILURES)
     click.echo(run_summary(result))
     sys.exit(result.exit_code)
 

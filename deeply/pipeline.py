@@ -23,12 +23,13 @@ class RunResult:
     ingest: object | None = None  # storage.IngestReport
     removed: list[str] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    store_error: str | None = None  # the store refused the ingest; the WARCs wait for the next run
 
     @property
     def exit_code(self) -> int:
         if not self.crawl.complete:
             return EXIT_INCOMPLETE
-        if self.crawl.failures or (self.ingest is not None and not self.ingest.ok):
+        if self.crawl.failures or self.store_error or (self.ingest is not None and not self.ingest.ok):
             return EXIT_FAILURES
         return EXIT_OK
 
@@ -79,17 +80,27 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
         log=print) -> RunResult:
     """Crawl (revisits and conditional requests against what the store has seen), ingest what the
     crawl wrote, mark articles a full crawl no longer finds, and record the crawl in the store."""
-    from storage import ingest, mark_removed, record_crawl
+    from storage import StoreError, check_store, ingest, mark_removed, record_crawl
+    from storage.lock import writer_lock
 
     folder = Path(opts.warc_dir)
     with lock(folder), StoreLock(db_path):
+        # Refuse a damaged or busy store before spending a crawl on it (raises StoreError).
+        check_store(db_path)
+        with writer_lock(db_path):
+            pass
         opts.priors = load_priors(db_path, folder)
         crawl = run_crawl(opts, take_lock=False)
         result = RunResult(crawl)
         files = pending_warcs(db_path, folder)
-        if files:
-            result.ingest = ingest(db_path, files, crawl_id=None, progress=progress,
-                                   replay_prefix=replay_prefix, warc_dir=folder)
+        try:
+            if files:
+                result.ingest = ingest(db_path, files, crawl_id=None, progress=progress,
+                                       replay_prefix=replay_prefix, warc_dir=folder)
+        except StoreError as exc:
+            # The WARCs are written and stay pending: the next run ingests them.
+            result.store_error = str(exc)
+            return result
         full = crawl.complete and not crawl.notes.get("page budget reached")
         if full:
             result.removed = mark_removed(db_path, crawl.crawl_id)
@@ -120,6 +131,9 @@ def run_summary(result: RunResult) -> str:
 
     c = result.counts
     lines = [summary_text(result.crawl), "store:"]
+    if result.store_error:
+        lines.append(f"  NOT INGESTED: {result.store_error}; the next run ingests these WARCs")
+        return "\n".join(lines)
     lines.append(f"  new articles: {c.get('new_articles', 0)}   changed: {c.get('changed', 0)}   "
                  f"unchanged: {c.get('unchanged', 0)}   removed: {c.get('removed', 0)}")
     if result.ingest is not None:

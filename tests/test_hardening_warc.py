@@ -451,10 +451,6 @@ def test_repair_at_every_record_boundary_keeps_every_whole_pair(tmp_path):
     assert repair_cuts(tmp_path, data, cuts) == {}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "crawler/warcfiles.py last_whole_offset() takes a record cut inside its header block (empty "
-    "Content-Length) or inside its gzip member (short block, missing trailer) as whole, so repair "
-    "closes the file with a torn last record"))
 def test_repair_at_every_byte_offset_keeps_exactly_the_whole_pairs(tmp_path):
     data = crawler_warc(tmp_path / "src", pages=2)
     wrong = repair_cuts(tmp_path, data, range(len(data) + 1))
@@ -462,8 +458,6 @@ def test_repair_at_every_byte_offset_keeps_exactly_the_whole_pairs(tmp_path):
 
 
 @pytest.mark.soak
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="crawler/warcfiles.py last_whole_offset(), as above, on a real crawl's WARC")
 def test_soak_repair_of_a_real_crawl_cut_anywhere(tmp_path):
     from sample_site import serve
 

@@ -153,3 +153,19 @@ def test_a_second_concurrent_run_is_refused(tmp_path):
         proc = deeply_run(site, tmp_path)
     assert proc.returncode == 4
     assert "another `deeply run`" in proc.stderr
+
+
+def test_a_damaged_or_busy_store_is_refused_before_crawling(tmp_path):
+    from sample_site import serve
+    from storage.lock import writer_lock
+
+    with serve(articles=20, port=0) as site:
+        (tmp_path / "archive.db").write_text("not a database\n")
+        damaged = deeply_run(site, tmp_path)
+        (tmp_path / "archive.db").unlink()
+        with writer_lock(tmp_path / "archive.db"):  # as an immutable `deeply serve` holds it
+            busy = deeply_run(site, tmp_path)
+        assert site.hits_snapshot().get("/syria", 0) == 0, "nothing is fetched for a store that refuses"
+    assert damaged.returncode == 1 and len(damaged.stderr.strip().splitlines()) == 1, damaged.stderr
+    assert busy.returncode == 4 and "in use" in busy.stderr, busy.stderr
+    assert not list((tmp_path / "warcs").glob("*.warc.gz"))
