@@ -274,6 +274,8 @@ class Cast:
             if _matches(name, full):
                 return full
         words = name.split()
+        if not words:
+            return None  # "(photo)", ",": no name to look for
         surname_only = len(words) == 1 or _is_particle(words[0])  # "Itani", "De Bretton Gordon"
         if not surname_only and not INITIALS.match(name):
             return None  # a label of two words or more names someone already: keep it

@@ -256,9 +256,6 @@ def test_label_helpers_never_raise(label):
         assert isinstance(speaker, str) and isinstance(known, bool)
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-    "extract/names.py Cast._search() indexes words[0] of an empty name: resolve() of a label "
-    "without a name part ('', '(photo)', ',') raises; split_interview never passes one"))
 def test_resolving_a_label_without_a_name_does_not_raise():
     for label in ("", "(photo)", ","):
         speaker, _ = Cast("Syria Deeply", [], []).resolve(label)
