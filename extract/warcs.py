@@ -89,10 +89,18 @@ def iter_article_responses(
     last_tell = 0
     good_offset = 0
     last_offset = None
+    # A record is yielded only once the next one has been read where it should start (or the end of
+    # the file checked): a record whose Content-Length lies, or whose gzip member is cut, never is.
+    pending: Page | None = None
     with open(path, "rb") as fh:
         try:
+            if os.path.getsize(path) == 0:
+                raise EOFError("empty file")
             iterator = ArchiveIterator(fh)
             for record in iterator:
+                if pending is not None:
+                    yield pending
+                    pending = None
                 if record.format != "warc":
                     # warcio reads any line-based text as (legacy) ARC records: not what a crawl wrote
                     raise ValueError(f"not a WARC record (read as {record.format})")
@@ -130,7 +138,7 @@ def iter_article_responses(
                     continue
                 else:
                     resolver.remember(digest, path, offset)
-                yield Page(
+                pending = Page(
                     url=url,
                     headers=list(http.headers),
                     body=body,
@@ -146,8 +154,15 @@ def iter_article_responses(
                     },
                 )
             _check_complete(fh, path, last_offset, good_offset)
+            if pending is not None:
+                yield pending
+                pending = None
         except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib/EOF errors, ValueError…
-            raise WarcReadError(path, good_offset, f"{type(exc).__name__}: {exc}".strip()) from exc
+            if pending is not None:
+                good_offset = pending.meta["offset"]  # not proven whole: reported, not yielded
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+            # warcio counts offsets from the wrong end inside a file gzipped as one stream
+            raise WarcReadError(path, max(good_offset, 0), reason) from exc
         finally:
             if progress:
                 try:

@@ -474,29 +474,8 @@ def test_soak_repair_of_a_real_crawl_cut_anywhere(tmp_path):
 
 # --- extract --------------------------------------------------------------------------------------
 
-EXTRACT_TORN = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "extract/warcs.py iter_article_responses() yields the page of a record whose Content-Length "
-    "is wrong (a neighbour's bytes, or its own end missing) and reports the damage at the next record"))
-EXTRACT_TRAILER = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "extract/warcs.py _check_complete() checks the last gzip member only after its page was "
-    "yielded, and reports the end of that record instead of its start"))
-EXTRACT_EMPTY = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                  reason="extract/warcs.py reports nothing for an empty file")
-EXTRACT_MULTILINE = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "extract/warcs.py iter_article_responses() puts warcio's whole multi-line message in "
-    "WarcReadError, with a negative offset for a file gzipped as one member"))
-EXTRACT_MARKS = {
-    "gzip-trailer-cut": EXTRACT_TRAILER,
-    "content-length-too-short-gz": EXTRACT_TORN,
-    "content-length-too-long": EXTRACT_TORN,
-    "content-length-too-short": EXTRACT_TORN,
-    "empty": EXTRACT_EMPTY,
-    "one-gzip-member": EXTRACT_MULTILINE,
-}
-
-
 @pytest.mark.parametrize(
-    "fault", [pytest.param(f, marks=EXTRACT_MARKS.get(f.name, ()), id=f.name) for f in FAULTS])
+    "fault", [pytest.param(f, id=f.name) for f in FAULTS])
 def test_extract_reports_a_damaged_file_and_yields_only_whole_pages(tmp_path, sound, fault):
     from extract.warcs import iter_many
 
