@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
+DEFAULT_START = "https://deeply.thenewhumanitarian.org/syria"  # the Syria Deeply archive, as served today
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,6 @@ import click
 
 from deeply import __version__
 
-DEFAULT_START = "https://deeply.thenewhumanitarian.org/syria"
-
 # Exit codes shared by crawl and run (also in the README).
 EXIT_OK = 0
 EXIT_FAILURES = 1  # finished, but some fetches or files failed
@@ -67,6 +65,7 @@ def _crawl_options(f):
 
 def crawl_options_from(kwargs, start_urls, priors=None):
     from crawler.run import CrawlOptions
+    from crawler.scope import DEFAULT_START
 
     return CrawlOptions(
         start_urls=list(start_urls) or [DEFAULT_START],

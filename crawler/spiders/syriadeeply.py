@@ -14,9 +14,7 @@ from scrapy.http import Response
 
 from crawler.guard import OutOfScope
 from crawler.links import links_of
-from crawler.scope import Scope
-
-DEFAULT_START = "https://deeply.thenewhumanitarian.org/syria"
+from crawler.scope import DEFAULT_START, Scope
 
 
 class SyriaDeeplySpider(scrapy.Spider):
