@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from serve_helpers import serving
 from test_storage_support import OurWarc, Page
 from warc_checks import VENV_BIN
 
@@ -257,34 +258,6 @@ def test_a_store_that_cannot_be_created_on_a_full_disk_is_one_line(tmp_path):
 # --- Datasette reading while an ingest writes -------------------------------------------------------
 
 
-@contextmanager
-def serving(db: Path, log: Path, *extra):
-    port = free_port()
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen([str(DEEPLY), "serve", "--db", str(db), "--port", str(port), *extra],
-                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/-/databases.json", timeout=2) as r:
-                    r.read()
-                break
-            except OSError:
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "deeply serve did not come up:\n" + log.read_text()
-                time.sleep(0.1)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
 def get_json(url: str):
     with urllib.request.urlopen(url, timeout=10) as r:
         return json.loads(r.read())
@@ -312,7 +285,7 @@ def test_datasette_answers_while_an_ingest_writes(tmp_path):
         total += n
         committed.add(total)
 
-    with serving(db, tmp_path / "live.log", "--live") as (base, _):
+    with serving(db, tmp_path / "live.log", "--live") as (base, _, _):
         assert get_json(f"{base}/-/databases.json")[0]["is_mutable"] is True
         sql = f"{base}/archive.json?sql=select+count(*)+as+n+from+captures&_shape=array"
         ingest = subprocess.Popen([str(DEEPLY), "ingest", *map(str, files), "--db", str(db), "--no-progress"],

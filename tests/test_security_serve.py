@@ -13,20 +13,18 @@ import io
 import json
 import os
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from serve_helpers import serving
 from test_storage_support import OurWarc, Page, article_html
 from warc_checks import VENV_BIN
 from warcio.statusandheaders import StatusAndHeaders
@@ -133,34 +131,6 @@ def hostile_warcs(folder: Path) -> list[Path]:
                b"<html><title>q</title></html>")
     w.response("javascript:alert(7)", b"<html></html>")
     return [w.close()]
-
-
-@contextmanager
-def serving(db: Path, log: Path, *extra):
-    port = free_port()
-    with open(log, "wb") as fh:  # a file, not a pipe: a chatty server must never block on its log
-        proc = subprocess.Popen([str(DEEPLY), "serve", "--db", str(db), "--port", str(port), *extra],
-                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/-/databases.json", timeout=2) as r:
-                    r.read()
-                break
-            except OSError:
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "deeply serve did not come up:\n" + log.read_text()
-                time.sleep(0.1)
-        yield base, proc, port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 @pytest.fixture(scope="module")
