@@ -6,6 +6,7 @@ queries in metadata.yml depend on them. Change them only together with SCHEMA_VE
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +27,23 @@ class SchemaError(StoreError):
 
 class StoreDamaged(StoreError):
     pass
+
+
+def _narrow_update_trigger(db, table: str, columns) -> None:
+    """sqlite-utils' FTS update trigger fires on any UPDATE of the row; ingest updates `last_seen` on
+    every unchanged capture, which re-indexed the whole text each time (a fifth of a re-crawl's
+    ingest). Fire it only when an indexed column changes; idempotent on existing stores."""
+    name = f"{table}_au"
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone()
+    if not row or " UPDATE OF " in row[0].upper():
+        return
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sql = re.sub(rf'AFTER UPDATE ON (\[{table}\]|"{table}"|{table}\b)', rf"AFTER UPDATE OF {cols} ON \1",
+                 row[0], count=1)
+    if sql == row[0]:
+        return  # a form this code does not know: leave it as it is
+    db.execute(f'DROP TRIGGER "{name}"')
+    db.execute(sql)
 
 
 def check_store(path) -> None:
@@ -227,6 +245,7 @@ def ensure_schema(db: Database) -> None:
         for table, columns in FTS.items():
             if not db[f"{table}_fts"].exists():
                 db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+            _narrow_update_trigger(db, table, columns)
         for name, sql in VIEWS.items():
             db.execute(f"CREATE VIEW IF NOT EXISTS {name} AS {sql.strip()}")
         if version is None:

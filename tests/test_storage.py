@@ -488,3 +488,19 @@ def test_cli_help_texts():
     for command in (ingest_command, serve_command, verify_command):
         result = CliRunner().invoke(command, ["--help"])
         assert result.exit_code == 0 and "--db" in result.output
+
+
+def test_fts_follows_text_changes_but_not_last_seen_updates(tmp_path):
+    from storage import open_store
+
+    db = open_store(tmp_path / "a.db")
+    db.execute("insert into articles (key) values ('syria/x')")
+    db.execute("insert into versions (id, article_key, version, content_hash, title, text) "
+               "values (1, 'syria/x', 1, 'h', 'Aleppo bakeries', 'bread')")
+    db.execute("update versions set last_seen = '2026-01-01' where id = 1")
+    db.execute("update versions set title = 'Homs bakeries' where id = 1")
+    hits = lambda q: db.execute("select count(*) from versions_fts where versions_fts match ?",  # noqa: E731
+                                [q]).fetchone()[0]
+    assert hits("Homs") == 1 and hits("Aleppo") == 0 and hits("bread") == 1
+    trigger = db.execute("select sql from sqlite_master where name = 'versions_au'").fetchone()[0]
+    assert "UPDATE OF" in trigger.upper()
