@@ -23,9 +23,6 @@ DEFAULT_REQUEST_HEADERS = {
 }
 LOG_INSTALL_ROOT_HANDLER = True
 
-# Scrapy starts CONCURRENT_ITEMS asyncio tasks per response to process its output; this spider yields
-# a few requests and no items, and 100 tasks a response cost ~18% of the crawl (py-spy, make bench).
-CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_DELAY = 0.25
