@@ -176,7 +176,7 @@ def run(cmd: list[str], *, timeout: float, cwd: str | Path | None = None, env: d
                 m.peak_rss_one = max([m.peak_rss_one] + [_hwm(p) for p in tree])
                 if time.monotonic() > deadline:
                     m.timed_out = True
-                    _kill_group(proc)
+                    stop_group(proc)
                     break
                 time.sleep(SAMPLE_EVERY)
             m.wall = time.monotonic() - started
@@ -201,9 +201,10 @@ def run(cmd: list[str], *, timeout: float, cwd: str | Path | None = None, env: d
     return m
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Stop the command and everything it started: it runs in its own session, so its group id is its pid."""
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+def stop_group(proc: subprocess.Popen, first: int = signal.SIGTERM) -> None:
+    """Stop a command and everything it started (it runs in its own session, so its group id is its
+    pid): `first`, then SIGKILL, each with a grace period."""
+    for sig, grace in ((first, 10), (signal.SIGKILL, 10)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:

@@ -15,6 +15,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.measure import stop_group
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "newsdeeply" / "syria-mirror.tar.xz"
 START_TIMEOUT = 60.0
@@ -39,21 +41,6 @@ def _wait_listening(port: int, proc: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError(f"server did not listen on port {port} within {timeout:.0f} s")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGINT first (both servers stop cleanly on Ctrl-C), then SIGKILL; the server has its own session."""
-    for sig, grace in ((signal.SIGINT, 10), (signal.SIGKILL, 10)):
-        if proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @contextmanager
 def _server(cmd: list[str], port: int, log_path: Path):
     with open(log_path, "wb") as log:
@@ -63,7 +50,7 @@ def _server(cmd: list[str], port: int, log_path: Path):
             _wait_listening(port, proc, START_TIMEOUT)
             yield proc
         finally:
-            _stop(proc)
+            stop_group(proc, signal.SIGINT)  # both servers stop cleanly on Ctrl-C
 
 
 @contextmanager
