@@ -90,6 +90,19 @@ def test_crawl_stays_in_scope(site, crawled):
         assert parts.path.startswith(("/syria", "/assets/", "/robots.txt")), url
 
 
+def test_robots_txt_holds_for_every_request_that_waited_for_it(site, tmp_path):
+    # Several start URLs all wait for robots.txt at once. Scrapy 2.19's own middleware checked only
+    # the first of them against it and let the rest through (crawler/robots.py).
+    warcs = tmp_path / "warcs"
+    starts = [site.start_url] + [f"{site.url}/syria/{p}" for p in ("about", "search", "search?q=aleppo")]
+    proc = deeply("crawl", *starts, "--warcs", warcs, "--quiet", "--limit", len(starts))
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    paths = {urlsplit(u).path for u in check_pairs(sorted(warcs.glob("*.warc.gz")))}
+    assert {"/robots.txt", "/syria", "/syria/about"} <= paths
+    assert "/syria/search" not in paths
+    assert "robots.txt disallowed: 2" in proc.stdout
+
+
 def test_stored_headers_describe_stored_bytes(crawled):
     _, _, _, by_url = crawled
     seen_gzip = seen_listing = False
@@ -168,11 +181,15 @@ def test_scrapy_crawl_works_through_scrapy_cfg(site, tmp_path):
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.run(
         [str(VENV_BIN / "scrapy"), "crawl", "syriadeeply", "-a", f"start_urls={site.start_url}",
-         "-s", f"DEEPLY_WARC_DIR={tmp_path}", "-s", "LOG_LEVEL=WARNING", "-s", "AUTOTHROTTLE_ENABLED=0",
-         "-s", "DOWNLOAD_DELAY=0"],
+         "-s", f"DEEPLY_WARC_DIR={tmp_path}", "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=0",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "DEPTH_LIMIT=2"],
         capture_output=True, text=True, timeout=600, cwd=root,
     )
     assert proc.returncode == 0, proc.stderr
     files = sorted(tmp_path.glob("*.warc.gz"))
     warcio_check(files)
     assert any(urlsplit(u).path.startswith("/syria/articles/") for u in check_pairs(files))
+    # No server in the crawl that runs code sent to it (Scrapy's telnet console and remote control).
+    assert "Enabled extensions" in proc.stderr
+    for extension in ("TelnetConsole", "RemoteControl", "Remote control"):
+        assert extension not in proc.stderr
