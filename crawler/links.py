@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -29,12 +29,23 @@ class Link:
 def _clean(base: str, href: str | None) -> str | None:
     if not href:
         return None
-    return _resolve(base, href.strip())
+    href = href.strip()
+    if href[:1] == "/" or href[:8].lower().startswith(("http://", "https://")):
+        # A path from the root, a scheme-relative or an absolute URL joins the same way against any
+        # page of the site: keyed on the origin, the cache hits across pages, not only within one.
+        return _resolve(_origin(base), href)
+    return _resolve(base, href)
+
+
+@lru_cache(maxsize=1_024)
+def _origin(base: str) -> str:
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 @lru_cache(maxsize=65_536)
 def _resolve(base: str, href: str) -> str | None:
-    """Cached: every page of a site repeats the same navigation links against the same few bases."""
+    """Cached: every page of a site repeats the same navigation links."""
     if not href or href.startswith(("javascript:", "mailto:", "data:", "tel:", "#")):
         return None
     try:

@@ -191,6 +191,31 @@ def test_dot_segments_cannot_climb_out_of_the_start_folder(start, dots, name):
         inside == root.exact or (inside + "/").startswith(root.prefix))
 
 
+HREFS = st.one_of(
+    ANY_TEXT,
+    st.builds(lambda a, b: a + b, st.sampled_from(["/", "//", "http://", "HTTPS://", "https:", "./", "../", "?",
+                                                    "#", " /", "http:///"]), ANY_TEXT),
+)
+BASES = st.sampled_from(["http://127.0.0.1:8765/syria/articles/2014/02/23/x", "https://www.newsdeeply.com/syria",
+                         "http://h/a/b/?q=1#f", "https://h:8443/"])
+
+
+@FAST
+@given(BASES, HREFS)
+def test_a_link_joins_as_urljoin_joins_it_whatever_the_cache_keys_on(base, href):
+    from urllib.parse import urldefrag, urljoin
+
+    from crawler.links import _clean
+
+    try:
+        expected = urldefrag(urljoin(base, href.strip()))[0]
+    except ValueError:
+        expected = None
+    if not href.strip() or href.strip().startswith(("javascript:", "mailto:", "data:", "tel:", "#")):
+        expected = None
+    assert _clean(base, href) == expected
+
+
 @FAST
 @given(st.text(max_size=80), st.one_of(st.none(), st.text(max_size=20)))
 def test_root_of_any_text_is_a_root_or_a_clear_refusal(start, prefix):
