@@ -17,6 +17,7 @@ from parsel import Selector
 
 CSS_URL = re.compile(rb"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""", re.I)
 REQUISITE_RELS = {"stylesheet", "icon", "shortcut icon", "apple-touch-icon", "preload", "manifest"}
+_ABSOLUTE = re.compile(r"https?://[^/?#\\]", re.I)
 MAX_LINKS = 20_000  # one page cannot flood the frontier
 
 
@@ -30,9 +31,9 @@ def _clean(base: str, href: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
-    if href[:1] == "/" or href[:8].lower().startswith(("http://", "https://")):
-        # A path from the root, a scheme-relative or an absolute URL joins the same way against any
-        # page of the site: keyed on the origin, the cache hits across pages, not only within one.
+    if (href[:1] == "/" and href[1:2] != "/") or _ABSOLUTE.match(href):
+        # A path from the root or an absolute URL joins the same way against any page of the site:
+        # keyed on the origin, the cache hits across pages, not only within one.
         return _resolve(_origin(base), href)
     return _resolve(base, href)
 
@@ -59,7 +60,8 @@ def _srcset(value: str) -> list[str]:
 
 
 _MEDIA = {"script", "img", "source", "video", "audio", "embed", "track"}
-_LINKING = etree.XPath("//*[@href or @src or @srcset or @style] | //style")
+_LINKING = etree.XPath("//*[@href or @src or @srcset or @style] | //style | //meta[@http-equiv]")
+_REFRESH = re.compile(r"^\s*[\d.]*\s*[;,]?\s*url\s*=\s*['\"]?\s*([^'\"]+)", re.I)
 
 
 @lru_cache(maxsize=16)
@@ -89,6 +91,12 @@ def html_links(body: bytes, url: str, encoding: str = "utf-8") -> list[Link]:
         if tag == "style":
             for item in css_urls((el.text or "").encode("utf-8", "replace")):
                 add(item, True)
+            continue
+        if tag == "meta":
+            if attrib.get("http-equiv", "").strip().lower() == "refresh":
+                refresh = _REFRESH.match(attrib.get("content", ""))
+                if refresh:
+                    add(refresh.group(1).strip(), False)
             continue
         href = attrib.get("href")
         if href is not None:

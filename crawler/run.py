@@ -276,7 +276,8 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
     )
 
 
-NOT_ERRORS = {"robots.txt disallowed", "page budget reached", "ignored", "redirect out of scope"}
+NOT_ERRORS = {"robots.txt disallowed", "page budget reached", "ignored", "redirect out of scope",
+              "beyond max depth", "url too long"}
 
 
 def summary_text(result: CrawlResult) -> str:

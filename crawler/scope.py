@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from urllib.parse import unquote, urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -57,24 +58,36 @@ class Scope:
     def from_urls(cls, start_urls, prefix: str | None = None) -> Scope:
         return cls(tuple(root_of(u, prefix) for u in start_urls))
 
-    @property
+    @cached_property
     def hosts(self) -> frozenset[str]:
         return frozenset(r.netloc for r in self.roots)
 
     def page_in_scope(self, url: str) -> bool:
-        parts = _safe_split(url)
-        if parts is None:
-            return False
-        netloc, path = _netloc(parts), _plain_path(parts.path)
-        for root in self.roots:
-            if netloc == root.netloc and (path.startswith(root.prefix) or path == root.exact):
-                return True
-        return False
+        return _page_in_scope(self, url)
 
     def requisite_in_scope(self, url: str) -> bool:
         """Requisites (stylesheets, scripts, images, fonts) may sit anywhere on a start URL's host."""
-        parts = _safe_split(url)
-        return parts is not None and _netloc(parts) in self.hosts
+        return _requisite_in_scope(self, url)
+
+
+# Cached: every page of a site links to the same sister sites, feeds and shared images, and each of
+# those links is judged again on every page (8% of a crawl of the real copy, py-spy).
+@lru_cache(maxsize=32_768)
+def _page_in_scope(scope: Scope, url: str) -> bool:
+    parts = _safe_split(url)
+    if parts is None:
+        return False
+    netloc, path = _netloc(parts), _plain_path(parts.path)
+    for root in scope.roots:
+        if netloc == root.netloc and (path.startswith(root.prefix) or path == root.exact):
+            return True
+    return False
+
+
+@lru_cache(maxsize=32_768)
+def _requisite_in_scope(scope: Scope, url: str) -> bool:
+    parts = _safe_split(url)
+    return parts is not None and _netloc(parts) in scope.hosts
 
 
 def _plain_path(path: str) -> str:

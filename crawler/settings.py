@@ -45,20 +45,19 @@ DOWNLOAD_WARNSIZE = 64 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0
 DEPTH_STATS_VERBOSE = False
-# Breadth-first: listings before the deep pages they lead to, and a bounded memory of pending requests.
+# Breadth-first: listings before the deep pages they lead to, and a bounded memory of pending requests
+# (applied by the spider, as are DEPTH_LIMIT and URLLENGTH_LIMIT).
 DEPTH_PRIORITY = 1
+URLLENGTH_LIMIT = 2083
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # Scrapy's per-request machinery is most of the crawl's CPU (py-spy, make bench): what this crawl
 # does not use is off. The spider checks no callback's source for `return` (Scrapy re-parses it for
 # every response), the scope guard replaces the offsite filter, nothing needs HTTP auth, the summary
-# counts fetches itself, and the spider never copies meta from a response.
+# counts fetches itself. (The spider turns off the spider middlewares whose work it does itself.)
 WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOADER_STATS = False
-SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
-}
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -72,6 +71,11 @@ DOWNLOADER_MIDDLEWARES = {
     # off the wire, and every attempt, before Scrapy decodes or retries them.
     "crawler.warc.WarcWriterMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Redirects keep their Referer; a `<meta http-equiv=refresh>` target is a link like any other
+    # (crawler/links.py), so Scrapy's regex over every HTML body is not needed.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.redirect.RedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.retry.RetryAfterMiddleware": 550,
 }
 DEEPLY_MAX_RETRY_AFTER = 120.0
@@ -86,3 +90,5 @@ DEEPLY_WARC_PREFIX = "deeply"
 DEEPLY_WARC_MAX_SIZE = 1_000_000_000
 DEEPLY_WARC_VERSION = "1.1"
 DEEPLY_MAX_PAGES = 100_000
+# Processes that parse pages for links beside the crawl (None: one when there is a second core).
+DEEPLY_LINK_WORKERS = None

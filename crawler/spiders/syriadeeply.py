@@ -13,17 +13,32 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.guard import OutOfScope
-from crawler.links import links_of
+from crawler.linkpool import LinkExtractor, default_workers
 from crawler.scope import DEFAULT_START, Scope
 
 
 class SyriaDeeplySpider(scrapy.Spider):
+    """Depth, its limit and priority, the URL length limit and the Referer header are set here, where
+    each link is made, rather than by Scrapy's spider middlewares: they cost a sixth of the crawl's
+    thread (py-spy, make bench), and here a requisite is never dropped for being one link too deep."""
+
     name = "syriadeeply"
-    # 4xx and 5xx reach `parse` (after retries) so they are counted as outcomes, not silently dropped.
+    # Every response reaches `parse` (after retries and redirects), so each status is counted as an
+    # outcome, never silently dropped (Scrapy's HttpErrorMiddleware is off; the list tells the redirect
+    # and retry middlewares these statuses are the spider's to see).
     handle_httpstatus_list = list(range(400, 600))
+    custom_settings = {
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
+    }
 
     def __init__(self, start_urls=None, scope_prefix=None, max_pages=None, resume_links=None,
-                 already_captured=None, *args, **kwargs):
+                 already_captured=None, link_workers=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = start_urls.split()
@@ -34,6 +49,10 @@ class SyriaDeeplySpider(scrapy.Spider):
         self.scheduled_pages = len(self.seen)  # a resumed crawl keeps to the budget of the whole crawl
         self.resume_links = resume_links or ()
         self.outcomes: Counter = Counter()
+        self.links = LinkExtractor(default_workers() if link_workers is None else int(link_workers))
+        self.max_depth = 0
+        self.depth_priority = 1
+        self.max_url_length = 2083
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -42,7 +61,13 @@ class SyriaDeeplySpider(scrapy.Spider):
         kwargs.setdefault("scope_prefix", s.get("DEEPLY_SCOPE_PREFIX"))
         kwargs.setdefault("max_pages", s.getint("DEEPLY_MAX_PAGES"))
         kwargs.setdefault("already_captured", s.get("DEEPLY_ALREADY_CAPTURED"))
-        return super().from_crawler(crawler, *args, **kwargs)
+        kwargs.setdefault("link_workers", s.get("DEEPLY_LINK_WORKERS"))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_depth = s.getint("DEPTH_LIMIT")
+        spider.depth_priority = s.getint("DEPTH_PRIORITY")
+        spider.max_url_length = s.getint("URLLENGTH_LIMIT")
+        crawler.signals.connect(spider.links.close, signal=scrapy.signals.spider_closed)
+        return spider
 
     async def start(self):
         for url in self.start_urls:
@@ -56,40 +81,61 @@ class SyriaDeeplySpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _make(self, url: str, requisite: bool, depth: int):
+    def _make(self, url: str, requisite: bool, depth: int, referer: str | None = None):
         if requisite:
-            return self._requisite(url)
-        return self._page(url, depth)
+            return self._requisite(url, depth, referer)
+        return self._page(url, depth, referer)
 
-    def _page(self, url: str, depth: int):
+    def _page(self, url: str, depth: int, referer: str | None = None):
         if url in self.seen or not self.scope.page_in_scope(url):
+            return None
+        if self.max_depth and depth > self.max_depth:
+            self.outcomes["beyond max depth"] += 1
+            return None
+        if self._too_long(url):
             return None
         if self.max_pages and self.scheduled_pages >= self.max_pages:
             self.outcomes["page budget reached"] += 1
             return None
         self.seen.add(url)
         self.scheduled_pages += 1
-        return scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"depth": depth})
+        # Breadth-first with DEPTH_PRIORITY > 0: listings before the deep pages they lead to.
+        return scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"depth": depth},
+                              priority=-depth * self.depth_priority, headers=_referer(referer))
 
-    def _requisite(self, url: str):
-        if url in self.seen or not self.scope.requisite_in_scope(url):
+    def _requisite(self, url: str, depth: int = 0, referer: str | None = None):
+        if url in self.seen or not self.scope.requisite_in_scope(url) or self._too_long(url):
             return None
         self.seen.add(url)
+        # Ahead of pages (a page replays whole as soon as possible); never cut by the depth limit.
         return scrapy.Request(url, callback=self.parse, errback=self.failed,
-                              meta={"requisite": True}, priority=10)
+                              meta={"requisite": True, "depth": depth},
+                              priority=10 - depth * self.depth_priority, headers=_referer(referer))
 
-    def parse(self, response: Response):
+    def _too_long(self, url: str) -> bool:
+        if self.max_url_length and len(url) > self.max_url_length:
+            self.outcomes["url too long"] += 1
+            return True
+        return False
+
+    async def parse(self, response: Response):
         if response.status >= 400:
+            self.outcomes[f"http {response.status}"] += 1
+            return
+        if not 200 <= response.status < 300:
+            # A 3xx the redirect middleware did not follow (no Location, too many hops, 300): kept
+            # in the WARC as it came, counted, not parsed.
             self.outcomes[f"http {response.status}"] += 1
             return
         # A redirect's target is a new URL: it is marked seen here so that links to it are not refetched.
         self.seen.add(response.url)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         depth = response.meta.get("depth", 0)
-        for link in links_of(response.body, response.url, content_type):
-            if response.meta.get("requisite") and not link.requisite:
+        requisite = response.meta.get("requisite")
+        for link in await self.links(response.body, response.url, content_type):
+            if requisite and not link.requisite:
                 continue  # a stylesheet's links are fonts and images, never pages
-            request = self._make(link.url, link.requisite, depth + 1)
+            request = self._make(link.url, link.requisite, depth + 1, response.url)
             if request is not None:
                 yield request
 
@@ -103,3 +149,9 @@ class SyriaDeeplySpider(scrapy.Spider):
             return
         self.outcomes[type(failure.value).__name__] += 1
         self.logger.info("fetch failed: %s (%s)", failure.request.url, failure.value)
+
+
+def _referer(url: str | None) -> dict | None:
+    """What a browser sends from an http(s) page (the default no-referrer-when-downgrade policy, for
+    a crawl that never leaves its hosts): the page's URL, which has no fragment."""
+    return {"Referer": url} if url else None

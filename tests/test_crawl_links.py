@@ -1,0 +1,84 @@
+"""What the spider does itself instead of Scrapy's spider middlewares: depth and its limit, Referer
+headers (kept across redirects), meta refresh targets, statuses the redirect middleware leaves."""
+
+from __future__ import annotations
+
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+from test_crawl_scope import start
+from warc_checks import VENV_BIN, check_pairs, records, warcio_check
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def site(path):
+    pages = {
+        "/syria": '<a href="/syria/a">a</a> <a href="/syria/moved">moved</a> <a href="/syria/jump">jump</a>'
+                  ' <a href="/syria/choices">choices</a>',
+        "/syria/a": '<img src="/assets/a.png"> <a href="/syria/b">b</a>',
+        "/syria/b": '<a href="/syria/c">c</a>',
+        "/syria/c": "<p>deepest</p>",
+        "/syria/moved": '<meta http-equiv="refresh" content="0; url=/syria/new"><p>moved</p>',
+        "/syria/new": "<p>new home</p>",
+        "/syria/landing": "<p>landed</p>",
+    }
+    if path in pages:
+        return 200, HTML, f"<html><body>{pages[path]}</body></html>".encode()
+    if path == "/syria/jump":
+        return 301, {"Location": "/syria/landing"}, b""
+    if path == "/syria/choices":
+        return 300, HTML, b'<a href="/syria/never">a choice nobody makes</a>'
+    if path == "/assets/a.png":
+        return 200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n"
+    return 404, HTML, b"not here"
+
+
+@pytest.fixture(scope="module")
+def server():
+    server, hits = start(site)
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+def crawl(base, warcs, *extra):
+    cmd = [str(VENV_BIN / "deeply"), "crawl", f"{base}/syria", "--warcs", str(warcs), "--quiet", *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    files = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(files)
+    return proc, files
+
+
+def request_headers(files) -> dict[str, object]:
+    return {head.get_header("WARC-Target-URI"): http for path in files
+            for rtype, head, http, _ in records(path) if rtype == "request"}
+
+
+def test_links_refresh_targets_and_redirects_followed_with_their_referer(server, tmp_path):
+    base, _ = server
+    proc, files = crawl(base, tmp_path / "warcs")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # an HTTP status is a capture, not a failure
+    assert not proc.stderr, proc.stderr
+    paths = {urlsplit(u).path for u in check_pairs(files)}
+    assert {"/syria", "/syria/a", "/syria/b", "/syria/c", "/assets/a.png", "/syria/moved", "/syria/new",
+            "/syria/jump", "/syria/landing", "/syria/choices"} <= paths
+    assert "/syria/never" not in paths, "a 3xx body is stored, not followed"
+    assert "http 300: 1" in proc.stdout
+    sent = request_headers(files)
+    assert sent[f"{base}/syria"].get_header("Referer") is None
+    assert sent[f"{base}/syria/a"].get_header("Referer") == f"{base}/syria"
+    assert sent[f"{base}/assets/a.png"].get_header("Referer") == f"{base}/syria/a"
+    assert sent[f"{base}/syria/new"].get_header("Referer") == f"{base}/syria/moved"
+    # A redirect keeps the referrer of the link that led to it, as a browser does.
+    assert sent[f"{base}/syria/landing"].get_header("Referer") == f"{base}/syria"
+
+
+def test_max_depth_stops_pages_but_not_the_requisites_of_the_last_ones(server, tmp_path):
+    base, _ = server
+    proc, files = crawl(base, tmp_path / "warcs", "--max-depth", "1")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    paths = {urlsplit(u).path for u in check_pairs(files)}
+    assert {"/syria", "/syria/a", "/syria/moved", "/assets/a.png"} <= paths
+    assert not paths & {"/syria/b", "/syria/c", "/syria/new"}
+    assert "beyond max depth: 2" in proc.stdout
