@@ -26,6 +26,9 @@ from crawler.prior import Prior
 from crawler.scope import is_loopback
 from crawler.warcfiles import closed_warcs, open_warcs, repair
 
+# The HTTP client of crawls that need not spare the server (crawler/download.py says why).
+FAST_HANDLER = "crawler.download.FastDownloadHandler"
+
 STATE_NAME = ".deeply-crawl.json"
 LOCK_NAME = ".deeply.lock"
 
@@ -198,7 +201,8 @@ def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial
     if not polite:
         # A local copy or the sample site: no need to spare the server.
         overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-                          "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16})
+                          "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+                          "DOWNLOAD_HANDLERS": {"http": FAST_HANDLER, "https": FAST_HANDLER}})
     for key, value in overrides.items():
         s.set(key, value, priority="cmdline")
     return s

@@ -1,11 +1,12 @@
 """The WARC writer: a downloader middleware next to the downloader, so it sees each response as it
 came off the wire (still compressed) before Scrapy decodes it, and each request as it was sent.
 
-Stored HTTP headers describe the stored bytes: the body is kept raw, with its `Content-Encoding`;
-Twisted has already removed the chunking and keeps connection headers (`Transfer-Encoding`,
-`Content-Length`, `Connection`) to itself, so `Content-Length` is set to the stored length (and a
-`Transfer-Encoding`, should a handler pass one up, renamed). Scrapy title-cases header names and
-does not keep their order; values are kept as received. The warcinfo record says so.
+Stored HTTP headers describe the stored bytes: the body is kept raw, with its `Content-Encoding`,
+but de-chunked by the client, so `Content-Length` is set to the stored length and a
+`Transfer-Encoding` is renamed `X-Orig-Transfer-Encoding`. With the fast client (crawler/download.py)
+the header lines are kept as they came, in their order and case; Scrapy's own client (Twisted)
+title-cases names, loses their order and keeps the connection headers to itself. The warcinfo
+record says which.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 RENAMED = {"transfer-encoding": "X-Orig-Transfer-Encoding"}
+RAW_HEADERS = "deeply_raw_headers"  # request.meta: the response's header lines as received, if kept
 
 
 def sha1_digest(body: bytes) -> str:
@@ -58,18 +60,23 @@ def header_pairs(headers) -> list[tuple[str, str]]:
     return pairs
 
 
-def response_headers(response: Response, body_length: int) -> list[tuple[str, str]]:
-    """Headers that describe the stored (de-chunked, still encoded) body."""
+def response_headers(response: Response, body_length: int, raw=None) -> list[tuple[str, str]]:
+    """Headers that describe the stored (de-chunked, still encoded) body: as the lines came when the
+    client kept them (`raw`, crawler/download.py), else as Scrapy's headers have them."""
+    received = [(_latin1(n), _latin1(v)) for n, v in raw] if raw else header_pairs(response.headers)
     pairs = []
-    for name, value in header_pairs(response.headers):
+    length_at = None
+    for name, value in received:
         lower = name.lower()
         if lower in RENAMED:
             pairs.append((RENAMED[lower], value))
         elif lower == "content-length":
-            continue
+            if length_at is None:
+                length_at = len(pairs)
+                pairs.append((name, str(body_length)))
         else:
             pairs.append((name, value))
-    if response.status not in (204, 304) or body_length:
+    if length_at is None and (response.status not in (204, 304) or body_length):
         pairs.append(("Content-Length", str(body_length)))
     return pairs
 
@@ -92,6 +99,24 @@ def status_line(response: Response) -> str:
     return f"{response.status} {reason}"
 
 
+def _description(settings) -> str:
+    from crawler.run import FAST_HANDLER
+
+    fast = (settings.getdict("DOWNLOAD_HANDLERS") or {}).get("http") == FAST_HANDLER
+    headers = (
+        "HTTP response headers are as received (names, case, order; client: aiohttp). "
+        if fast else
+        "HTTP header names are title-cased and their order is not kept (client: Scrapy's Twisted "
+        "client, which also does not pass up the connection headers Content-Length, Connection, "
+        "Keep-Alive, Transfer-Encoding); values are as received. "
+    )
+    return ("Capture of Syria Deeply (News Deeply) by deeply-archive. " + headers
+            + "Bodies are stored as received on the wire (content-encoding kept) but de-chunked, so "
+            "Content-Length is the stored body length and Transfer-Encoding is renamed "
+            "X-Orig-Transfer-Encoding. Request records hold the request line and headers as Scrapy "
+            "sent them.")
+
+
 def crawl_info(settings, start_urls: list[str]) -> dict:
     return {
         "software": f"deeply-archive/{_version()} (Scrapy {scrapy.__version__}; warcio {warcio_version()})",
@@ -99,11 +124,7 @@ def crawl_info(settings, start_urls: list[str]) -> dict:
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
         "isPartOf": settings.get("DEEPLY_CRAWL_ID", ""),
-        "description": "Capture of Syria Deeply (News Deeply) by deeply-archive. HTTP header names are "
-        "title-cased and their order is not kept (Scrapy's Headers); values are as received. "
-        "Bodies are stored as received on the wire (content-encoding kept) but de-chunked; the client "
-        "(Twisted) does not pass up connection headers (Content-Length, Connection, Keep-Alive, "
-        "Transfer-Encoding), so Content-Length is set to the stored body length.",
+        "description": _description(settings),
         "start-urls": " ".join(start_urls),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": settings.get("USER_AGENT", ""),
@@ -170,13 +191,14 @@ class WarcWriterMiddleware:
         return None
 
     def process_response(self, request, response, spider=None):
+        raw_headers = request.meta.pop(RAW_HEADERS, None)
         if request.url in self.already_captured:
             # Only robots.txt gets here (the spider skips the rest): a resumed crawl needs it again,
             # but the crawl has it on record already.
             return response
         when = request.meta.get("warc_date") or datetime.now(UTC)
         body = response.body
-        records = self._records(request, response, body, when)
+        records = self._records(request, response, body, when, raw_headers)
         try:
             self.writer.write(*records)
         except OSError as exc:
@@ -200,14 +222,14 @@ class WarcWriterMiddleware:
                                         flags=[*response.flags, "not-modified"])
         return response
 
-    def _records(self, request, response, body: bytes, when: datetime):
+    def _records(self, request, response, body: bytes, when: datetime, raw_headers=None):
         w = self.builder
         date = warc_date(when)
         common = {"WARC-Date": date}
         ip = getattr(response, "ip_address", None)
         if ip is not None:
             common["WARC-IP-Address"] = str(ip)
-        http = StatusAndHeaders(status_line(response), response_headers(response, len(body)),
+        http = StatusAndHeaders(status_line(response), response_headers(response, len(body), raw_headers),
                                 protocol=getattr(response, "protocol", None) or "HTTP/1.1")
         prior = self.prior.get(request.url)
         digest = sha1_digest(body)

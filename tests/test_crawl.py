@@ -123,6 +123,36 @@ def test_stored_headers_describe_stored_bytes(crawled):
     assert seen_gzip and seen_listing
 
 
+def test_fast_crawl_keeps_header_lines_as_the_server_sent_them(site, crawled):
+    # The sample site sends these names, in this order and case (sample_site/server.py); the
+    # chunked listing's Transfer-Encoding is kept under another name beside a true Content-Length.
+    _, _, files, by_url = crawled
+    _, _, http, _ = by_url[f"{site.url}/syria/articles"][0]
+    names = [n for n, _ in http.headers]
+    assert names[:4] == ["Server", "Date", "Content-Type", "ETag"], names
+    assert ("X-Orig-Transfer-Encoding", "chunked") in http.headers
+    assert names.index("X-Orig-Transfer-Encoding") < names.index("Content-Length")
+    assert "headers are as received" in warcinfo_text(files[0])
+
+
+def test_polite_crawl_uses_scrapys_own_client_and_says_so(site, tmp_path):
+    warcs = tmp_path / "warcs"
+    proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet", "--polite", "--limit", 3)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    files = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(files)
+    assert "client: Scrapy's Twisted client" in warcinfo_text(files[0])
+    paths = {urlsplit(u).path for u in check_pairs(files)}
+    assert "/syria" in paths and "/assets/application.css" in paths
+
+
+def warcinfo_text(path) -> str:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as fh:
+        return next(iter(ArchiveIterator(fh))).content_stream().read().decode()
+
+
 def test_redirects_and_errors_are_captured_as_they_came(crawled):
     _, _, _, by_url = crawled
     statuses = {int(h.get_statuscode()) for recs in by_url.values() for _, _, h, _ in recs}
