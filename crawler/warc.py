@@ -31,7 +31,7 @@ from scrapy.http import Response
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 
-from crawler.warcfiles import BackgroundWriter, RotatingWarcWriter
+from crawler.warcfiles import BackgroundWriter, RotatingWarcWriter, serialize
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ class WarcWriterMiddleware:
         self.prior = s.get("DEEPLY_PRIOR") or {}
         self.already_captured = s.get("DEEPLY_ALREADY_CAPTURED") or set()
         version = s.get("DEEPLY_WARC_VERSION", "1.1")
+        self.warc_version = version
         self.builder = RecordBuilder(warc_version=version)  # records are made here, written elsewhere
         self.writer = BackgroundWriter(RotatingWarcWriter(
             self.folder,
@@ -200,7 +201,7 @@ class WarcWriterMiddleware:
         body = response.body
         records = self._records(request, response, body, when, raw_headers)
         try:
-            self.writer.write(*records)
+            self.writer.write(*(serialize(r, self.warc_version) for r in records))
         except OSError as exc:
             # A capture that cannot be written must not be reported as captured: stop the crawl,
             # which ends incomplete (exit 3) and resumes from what the WARCs hold.

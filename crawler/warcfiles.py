@@ -14,8 +14,10 @@ import socket
 import threading
 import zlib
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
+from warcio.recordbuilder import RecordBuilder
 from warcio.warcwriter import WARCWriter
 
 OPEN_SUFFIX = ".open"
@@ -41,11 +43,27 @@ def open_warcs(folder: Path) -> list[Path]:
     return sorted(Path(folder).glob("*.warc.gz" + OPEN_SUFFIX))
 
 
+GZIP_LEVEL = 6  # zlib's default, as wget's WARCs: level 9 cost twice the CPU for under 1% of size
+
+
+def serialize(record, warc_version: str = "1.1") -> bytes:
+    """A warcio record as the uncompressed bytes of one WARC record (digests and lengths set)."""
+    out = BytesIO()
+    WARCWriter(out, gzip=False, warc_version=warc_version).write_record(record)
+    return out.getvalue()
+
+
+def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
+    """One whole gzip member, in one call: zlib releases the GIL for all of it."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
 class RotatingWarcWriter:
     """Appends records to the current `.open` file, starting a new file past `max_size` bytes.
 
-    Each record is its own gzip member (warcio's default), so a cut between members leaves a
-    valid file. A warcinfo record heads every file.
+    Each record is its own gzip member, so a cut between members leaves a valid file. A warcinfo
+    record heads every file. Records come in as uncompressed record bytes (`serialize`).
     """
 
     def __init__(self, folder: Path, prefix: str, info: dict, max_size: int = 1_000_000_000,
@@ -59,7 +77,6 @@ class RotatingWarcWriter:
         self.started = started or datetime.now(UTC)
         self.serial = first_serial
         self._fh = None
-        self._writer: WARCWriter | None = None
         self._path: Path | None = None
         self.closed_files: list[Path] = []
         self.bytes_written = 0
@@ -78,20 +95,21 @@ class RotatingWarcWriter:
                 break
         self._fh = open(path, "xb")  # noqa: SIM115 - lives as long as the file is being written
         self._path = path
-        self._writer = WARCWriter(self._fh, gzip=True, warc_version=self.warc_version)
-        info = dict(self.info)
-        record = self._writer.create_warcinfo_record(name, info)
-        self._writer.write_record(record)
+        builder = RecordBuilder(warc_version=self.warc_version)
+        info = builder.create_warcinfo_record(name, dict(self.info))
+        self._fh.write(gzip_member(serialize(info, self.warc_version)))
 
-    def write(self, *records) -> None:
+    def write(self, *records: bytes) -> None:
         """Write records back to back (a request beside its response), never split across files."""
+        self.write_members([gzip_member(r) for r in records])
+
+    def write_members(self, members: list[bytes]) -> None:
         if self._fh is not None and self._fh.tell() >= self.max_size:
             self.close()
         if self._fh is None:
             self._open()
         before = self._fh.tell()
-        for record in records:
-            self._writer.write_record(record)
+        self._fh.write(b"".join(members))
         self._fh.flush()
         self.bytes_written += self._fh.tell() - before
 
@@ -105,14 +123,16 @@ class RotatingWarcWriter:
         os.replace(self._path, final)
         _fsync_dir(self.folder)
         self.closed_files.append(final)
-        self._fh = self._writer = self._path = None
+        self._fh = self._path = None
 
 
 class BackgroundWriter:
-    """Hands records to a thread of their own: gzip and the digests release the GIL, so the crawl's
-    parsing and the WARC's compression use both cores. The queue is bounded (a full queue makes the
-    crawl wait, memory stays flat) and keeps order; a write error stops all later writes and is
-    raised to the crawl at its next write and at close, never swallowed."""
+    """Compresses and writes records on a thread of its own. The crawl's thread hands over whole
+    uncompressed records, so each costs this thread two calls that release the interpreter lock
+    (compress, write) and the two threads do not trade the lock back and forth (warcio's writer,
+    which compresses piece by piece, had the crawl waiting on it). The queue is bounded (a full queue
+    makes the crawl wait, memory stays flat) and keeps order; a write error stops all later writes
+    and is raised to the crawl at its next write and at close, never swallowed."""
 
     def __init__(self, rotating: RotatingWarcWriter, depth: int = 64):
         self.rotating = rotating
@@ -132,7 +152,7 @@ class BackgroundWriter:
                 except BaseException as exc:  # noqa: BLE001 - handed to the crawl, not lost
                     self.error = exc
 
-    def write(self, *records) -> None:
+    def write(self, *records: bytes) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put(records)

@@ -382,7 +382,7 @@ def test_a_target_uri_is_stored_as_written(tmp_path):
 
 def crawler_warc(folder: Path, pages: int = 2) -> bytes:
     """A small WARC written by the crawler's own writer: warcinfo, then (request, response) pairs."""
-    from crawler.warcfiles import RotatingWarcWriter
+    from crawler.warcfiles import RotatingWarcWriter, serialize
 
     writer = RotatingWarcWriter(folder, "cut", {"software": "deeply-archive tests"})
     w = WARCWriter(io.BytesIO(), gzip=True, warc_version="1.1")  # makes the records; `writer` writes them
@@ -396,7 +396,7 @@ def crawler_warc(folder: Path, pages: int = 2) -> bytes:
         req = w.create_warc_record(url, "request", http_headers=StatusAndHeaders(
             f"GET /pair-{i} HTTP/1.1", [("Host", "127.0.0.1:8000")], is_http_request=True),
             warc_headers_dict={"WARC-Concurrent-To": resp.rec_headers.get_header("WARC-Record-ID")})
-        writer.write(req, resp)
+        writer.write(serialize(req), serialize(resp))
     path = writer.current
     writer.close()
     return path.with_name(path.name[:-len(".open")]).read_bytes()
