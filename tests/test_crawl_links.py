@@ -82,3 +82,30 @@ def test_max_depth_stops_pages_but_not_the_requisites_of_the_last_ones(server, t
     assert {"/syria", "/syria/a", "/syria/moved", "/assets/a.png"} <= paths
     assert not paths & {"/syria/b", "/syria/c", "/syria/new"}
     assert "beyond max depth: 2" in proc.stdout
+
+
+def test_link_worker_gives_the_same_links_and_its_death_loses_none():
+    import asyncio
+
+    from crawler.linkpool import LinkExtractor
+    from crawler.links import links_of
+
+    body = b'<html><body><a href="/syria/a">a</a><img src="/assets/x.png"><a href="b?q=1#f">b</a></body>'
+    url = "http://127.0.0.1:9/syria/page"
+
+    async def run():
+        extractor = LinkExtractor(1)
+        first = await extractor(body, url, "text/html")
+        assert extractor.proc is not None, "the worker is used when asked for"
+        extractor.proc.kill()
+        await extractor.proc.wait()
+        after_death = await extractor(body, url, "text/html")
+        assert not extractor.wanted and extractor.proc is None, "a dead worker is not used again"
+        await extractor.close()
+        return first, after_death
+
+    first, after_death = asyncio.run(run())
+    expected = links_of(body, url, "text/html")
+    assert first == expected == after_death
+    assert [link.url for link in expected] == ["http://127.0.0.1:9/syria/a", "http://127.0.0.1:9/assets/x.png",
+                                               "http://127.0.0.1:9/syria/b?q=1"]
