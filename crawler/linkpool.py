@@ -58,6 +58,9 @@ class LinkExtractor:
         proc = await self._started()
         payload = pickle.dumps((body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL)
         answer = asyncio.get_running_loop().create_future()
+        # Failed when the worker goes (`_fail_waiting`), perhaps after this page stopped waiting for
+        # it: marked as seen so that asyncio does not report it as a lost error.
+        answer.add_done_callback(lambda f: f.cancelled() or f.exception())
         self.waiting.append(answer)  # answers come back in the order the pages were sent
         proc.stdin.write(HEADER.pack(len(payload)) + payload)
         await proc.stdin.drain()
