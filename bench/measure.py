@@ -93,21 +93,19 @@ def descendants(root: int, ppids: dict[int, int] | None = None) -> list[int]:
 
 
 def _pss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+    return _proc_size(f"/proc/{pid}/smaps_rollup", b"Pss:")
 
 
 def _hwm(pid: int) -> int:
+    return _proc_size(f"/proc/{pid}/status", b"VmHWM:")
+
+
+def _proc_size(path: str, field: bytes) -> int:
+    """Bytes from a `Field:  N kB` line of a /proc file; 0 once the process has gone."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as fh:
+        with open(path, "rb") as fh:
             for line in fh:
-                if line.startswith(b"VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
