@@ -44,7 +44,6 @@ DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 64 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0
-DEPTH_STATS_VERBOSE = False
 # Breadth-first: listings before the deep pages they lead to, and a bounded memory of pending requests
 # (applied by the spider, as are DEPTH_LIMIT and URLLENGTH_LIMIT).
 DEPTH_PRIORITY = 1

@@ -101,9 +101,7 @@ class RotatingWarcWriter:
 
     def write(self, *records: bytes) -> None:
         """Write records back to back (a request beside its response), never split across files."""
-        self.write_members([gzip_member(r) for r in records])
-
-    def write_members(self, members: list[bytes]) -> None:
+        members = [gzip_member(r) for r in records]
         if self._fh is not None and self._fh.tell() >= self.max_size:
             self.close()
         if self._fh is None:
