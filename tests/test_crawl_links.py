@@ -109,3 +109,51 @@ def test_link_worker_gives_the_same_links_and_its_death_loses_none():
     assert first == expected == after_death
     assert [link.url for link in expected] == ["http://127.0.0.1:9/syria/a", "http://127.0.0.1:9/assets/x.png",
                                                "http://127.0.0.1:9/syria/b?q=1"]
+
+
+def test_sieve_drops_only_what_the_spider_would_and_each_link_once():
+    from crawler.linkpool import Sieve
+    from crawler.links import Link
+    from crawler.scope import Scope
+
+    scope = Scope.from_urls(["http://127.0.0.1:9/syria"])
+    page = [Link("http://127.0.0.1:9/syria/a", False), Link("http://127.0.0.1:9/assets/x.png", True),
+            Link("http://127.0.0.1:9/peacebuilding", False),  # on the host, outside the section
+            Link("http://elsewhere.example/syria/a", False), Link("http://elsewhere.example/x.png", True)]
+    sieve = Sieve(scope)
+    assert sieve(page, pages_wanted=True) == [("http://127.0.0.1:9/syria/a", False),
+                                              ("http://127.0.0.1:9/assets/x.png", True)]
+    assert sieve(page, pages_wanted=True) == [], "each link is passed on once"
+    # The same URL met as the other kind is passed on again: the spider judges the kinds apart.
+    assert sieve([Link("http://127.0.0.1:9/syria/a", True)], True) == [("http://127.0.0.1:9/syria/a", True)]
+    # A requisite's page links are never followed, and are not remembered as passed on.
+    fresh = Sieve(scope)
+    assert fresh(page, pages_wanted=False) == [("http://127.0.0.1:9/assets/x.png", True)]
+    assert fresh(page, pages_wanted=True) == [("http://127.0.0.1:9/syria/a", False)]
+    # With a depth limit, a page met again (perhaps less deep) goes back to the spider.
+    deep = Sieve(scope, once=False)
+    assert deep(page, True) == deep(page, True) == sieve.__class__(scope)(page, True)
+
+
+def test_link_worker_applies_its_sieve_across_pages():
+    import asyncio
+
+    from crawler.linkpool import LinkExtractor, Sieve
+    from crawler.scope import Scope
+
+    nav = b'<a href="/syria/a">a</a><a href="/syria/b">b</a><a href="https://elsewhere.example/">x</a>'
+    url = "http://127.0.0.1:9/syria/page"
+
+    async def run():
+        extractor = LinkExtractor(1, Sieve(Scope.from_urls(["http://127.0.0.1:9/syria"])))
+        try:
+            first = await extractor(nav, url, "text/html")
+            again = await extractor(nav + b'<a href="/syria/c">c</a>', url + "2", "text/html")
+            assert extractor.proc is not None and extractor.wanted, "answered by the worker"
+            return first, again
+        finally:
+            await extractor.close()
+
+    first, again = asyncio.run(run())
+    assert [link.url for link in first] == ["http://127.0.0.1:9/syria/a", "http://127.0.0.1:9/syria/b"]
+    assert [link.url for link in again] == ["http://127.0.0.1:9/syria/c"]

@@ -13,7 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.guard import OutOfScope
-from crawler.linkpool import LinkExtractor, default_workers
+from crawler.linkpool import LinkExtractor, Sieve, default_workers
 from crawler.scope import DEFAULT_START, Scope
 
 
@@ -38,7 +38,8 @@ class SyriaDeeplySpider(scrapy.Spider):
     }
 
     def __init__(self, start_urls=None, scope_prefix=None, max_pages=None, resume_links=None,
-                 already_captured=None, link_workers=None, *args, **kwargs):
+                 already_captured=None, link_workers=None, max_depth=0, depth_priority=1,
+                 max_url_length=2083, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = start_urls.split()
@@ -49,10 +50,11 @@ class SyriaDeeplySpider(scrapy.Spider):
         self.scheduled_pages = len(self.seen)  # a resumed crawl keeps to the budget of the whole crawl
         self.resume_links = resume_links or ()
         self.outcomes: Counter = Counter()
-        self.links = LinkExtractor(default_workers() if link_workers is None else int(link_workers))
-        self.max_depth = 0
-        self.depth_priority = 1
-        self.max_url_length = 2083
+        self.max_depth = int(max_depth or 0)
+        self.depth_priority = int(depth_priority)
+        self.max_url_length = int(max_url_length or 0)
+        self.links = LinkExtractor(default_workers() if link_workers is None else int(link_workers),
+                                   Sieve(self.scope, once=not self.max_depth))
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -62,10 +64,10 @@ class SyriaDeeplySpider(scrapy.Spider):
         kwargs.setdefault("max_pages", s.getint("DEEPLY_MAX_PAGES"))
         kwargs.setdefault("already_captured", s.get("DEEPLY_ALREADY_CAPTURED"))
         kwargs.setdefault("link_workers", s.get("DEEPLY_LINK_WORKERS"))
+        kwargs.setdefault("max_depth", s.getint("DEPTH_LIMIT"))
+        kwargs.setdefault("depth_priority", s.getint("DEPTH_PRIORITY"))
+        kwargs.setdefault("max_url_length", s.getint("URLLENGTH_LIMIT"))
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_depth = s.getint("DEPTH_LIMIT")
-        spider.depth_priority = s.getint("DEPTH_PRIORITY")
-        spider.max_url_length = s.getint("URLLENGTH_LIMIT")
         crawler.signals.connect(spider.links.close, signal=scrapy.signals.spider_closed)
         return spider
 
@@ -132,7 +134,7 @@ class SyriaDeeplySpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         depth = response.meta.get("depth", 0)
         requisite = response.meta.get("requisite")
-        for link in await self.links(response.body, response.url, content_type):
+        for link in await self.links(response.body, response.url, content_type, not requisite):
             if requisite and not link.requisite:
                 continue  # a stylesheet's links are fonts and images, never pages
             request = self._make(link.url, link.requisite, depth + 1, response.url)
