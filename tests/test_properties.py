@@ -191,10 +191,12 @@ def test_dot_segments_cannot_climb_out_of_the_start_folder(start, dots, name):
         inside == root.exact or (inside + "/").startswith(root.prefix))
 
 
-HREF_STARTS = ["/", "//", "http://", "HTTPS://", "https:", "./", "../", "?", "#", " /", "http:///"]
+HREF_STARTS = ["/", "//", "http://", "HTTPS://", "https:", "./", "../", "?", "#", " /", "http:///", "../../",
+               "../../../../../", "a/../", "a//", ";", "x/", "2013/07/05/", "/\n/", "http://\t", "\x1b"]
 HREFS = st.one_of(ANY_TEXT, st.builds(lambda a, b: a + b, st.sampled_from(HREF_STARTS), ANY_TEXT))
 BASES = st.sampled_from(["http://127.0.0.1:8765/syria/articles/2014/02/23/x", "https://www.newsdeeply.com/syria",
-                         "http://h/a/b/?q=1#f", "https://h:8443/"])
+                         "http://h/a/b/?q=1#f", "https://h:8443/", "http://h", "HTTP://h/a;p/b;q", "http://h/a//b/c",
+                         "http://h/a/./b/c", "http://h/a/../b/", "http://127.0.0.1:8813/syria/articles/2013/07/05/"])
 
 
 @FAST
