@@ -14,9 +14,11 @@ import argparse
 import json
 import re
 import time
+from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from bench import warcstats
 from bench.warcstats import HTML
 
 _ARTICLE = re.compile(
@@ -33,21 +35,26 @@ def _is_article(url: str) -> bool:
 
 
 def article_pages(paths: list[str], every: int = 1) -> list[tuple[str, bytes]]:
+    """The pages, found by their heads (bench/warcstats.py) and then read one by one at their offsets,
+    rather than by warcio reading every record of a large crawl for one page in K."""
     pages: list[tuple[str, bytes]] = []
     seen = 0
     for path in paths:
+        wanted = []
+        for head in warcstats.heads(Path(path)):
+            if (head.rec_type != "response" or head.status != "200" or head.content_type not in HTML
+                    or not _is_article(head.uri)):
+                continue
+            seen += 1
+            if (seen - 1) % every == 0:
+                wanted.append(head)
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                http = record.http_headers
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                ctype = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
-                if http.get_statuscode() != "200" or ctype not in HTML or not _is_article(url):
-                    continue
-                seen += 1
-                if (seen - 1) % every == 0:
-                    pages.append((url, record.content_stream().read()))
+            for head in wanted:
+                if head.offset is None:
+                    raise ValueError(f"{path}: a record not at the start of a gzip member")
+                fh.seek(head.offset)
+                record = next(iter(ArchiveIterator(fh)))
+                pages.append((head.uri, record.content_stream().read()))
     return pages
 
 

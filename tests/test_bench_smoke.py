@@ -39,3 +39,74 @@ def test_bench_runs_every_stage_at_the_smallest_size(tmp_path):
     assert site["plain"]["records"] > 0
     assert site["reingest_versions"] == 0
     assert site["run2"]["new_versions"] == 0
+    # The bench's own WARC scanner counts as warcio reads, in our WARCs and in wget's.
+    from bench import warcstats
+
+    for folder in ("work/sample-20/warcs", "work/sample-20/wget"):
+        for path in warcstats.warc_files(tmp_path / folder):
+            assert [(h.rec_type, h.uri, h.status, h.content_type)
+                    for h in warcstats.heads(path)] == _reference_heads(path), path
+
+
+def _reference_heads(path):
+    """What warcio reads of each record: the bench's own scanner must agree with it."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = []
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            http = record.http_headers if record.rec_type in ("response", "revisit") else None
+            ctype = (http.get_header("Content-Type") or "").split(";")[0].strip().lower() if http else ""
+            out.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI") or "",
+                        http.get_statuscode() if http else None, ctype))
+    return out
+
+
+def _reference_heads_at(fh):
+    from warcio.archiveiterator import ArchiveIterator
+
+    record = next(iter(ArchiveIterator(fh)))
+    return record.rec_type, record.rec_headers.get_header("WARC-Target-URI") or ""
+
+
+def test_warc_heads_agree_with_warcio_in_every_layout(tmp_path):
+    import gzip
+    import io
+    import zlib
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from bench import warcstats
+
+    members = tmp_path / "members.warc.gz"
+    with open(members, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("members.warc.gz", {"software": "test"}))
+        for i, (status, ctype, body) in enumerate([("200 OK", "text/html; charset=utf-8", b"<p>x</p>" * 5000),
+                                                   ("404 Not Found", "text/html", b"gone"),
+                                                   ("200 OK", "image/png", bytes(range(256)) * 300)]):
+            http = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"http://h/{i}", "response", payload=io.BytesIO(body), http_headers=http))
+            writer.write_record(writer.create_warc_record(
+                f"http://h/{i}", "request",
+                http_headers=StatusAndHeaders(f"GET /{i} HTTP/1.1", [("Host", "h")], is_http_request=True)))
+    plain = gzip.decompress(members.read_bytes())
+    (tmp_path / "plain.warc").write_bytes(plain)
+    (tmp_path / "stream.warc.gz").write_bytes(gzip.compress(plain))  # one member for the whole file
+    half = len(plain) // 2  # a member boundary inside a record
+    first, second = (zlib.compressobj(6, zlib.DEFLATED, 31) for _ in range(2))
+    (tmp_path / "split.warc.gz").write_bytes(first.compress(plain[:half]) + first.flush()
+                                             + second.compress(plain[half:]) + second.flush())
+
+    expected = _reference_heads(members)
+    assert len(expected) == 7 and ("response", "http://h/0", "200", "text/html") in expected
+    for name in ("members.warc.gz", "plain.warc", "stream.warc.gz", "split.warc.gz"):
+        got = list(warcstats.heads(tmp_path / name))
+        assert [(h.rec_type, h.uri, h.status, h.content_type) for h in got] == expected, name
+    with open(members, "rb") as fh:  # a member per record: each offset reads back its record
+        for head in warcstats.heads(members):
+            fh.seek(head.offset)
+            assert _reference_heads_at(fh)[1] == head.uri
+    assert warcstats.count([members]).pages == 1
