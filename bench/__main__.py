@@ -82,10 +82,15 @@ def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, sc
 
     log(f"[{site.label}] deeply run (crawl + ingest)")
     site.run1 = _step(site, "deeply run", lambda: pipeline_run.deeply_run(
-        start_url, warc_dir, db, timeout=long_timeout, helpers=helpers, log=log))
+        start_url, warc_dir, db, timeout=long_timeout, helpers=helpers, log=log, counted=False))
     log(f"[{site.label}] wget --mirror --warc-file")
     site.wget = _step(site, "wget", lambda: crawl.wget_crawl(
-        start_url, work / "wget", timeout=long_timeout, helpers=helpers, log=log, exclude=wget_exclude))
+        start_url, work / "wget", timeout=long_timeout, helpers=helpers, log=log, exclude=wget_exclude,
+        counted=False))
+    crawls = [c for c in (site.run1, site.wget) if c is not None]
+    log(f"[{site.label}] counting the pages in the WARCs")
+    for done, stats in zip(crawls, warcstats.count_each([c.files for c in crawls]), strict=True):
+        done.warcs = stats
     if site.run1 is None:
         return site
 

@@ -24,6 +24,7 @@ SISTER_SITES = "/peacebuilding,/refugees"
 class CrawlResult:
     measured: measure.Measured
     warcs: warcstats.WarcStats
+    files: list[Path]
 
     @property
     def seconds(self) -> float:
@@ -44,7 +45,7 @@ def wget_version() -> str:
 
 
 def wget_crawl(start_url: str, out_dir: Path, *, timeout: float, helpers: list[int], log,
-               exclude: str | None = SISTER_SITES) -> CrawlResult:
+               exclude: str | None = SISTER_SITES, counted: bool = True) -> CrawlResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = out_dir / "mirror"
     cmd = [WGET, "--mirror", "--warc-file", str(out_dir / "wget"), "--no-parent", "-e", "robots=on",
@@ -60,4 +61,4 @@ def wget_crawl(start_url: str, out_dir: Path, *, timeout: float, helpers: list[i
     files = warcstats.warc_files(out_dir)
     if m.timed_out or m.returncode not in (0, 8) or not files:
         raise measure.CommandFailed(f"wget failed (exit {m.returncode}): {m.tail()}")
-    return CrawlResult(m, warcstats.count(files))
+    return CrawlResult(m, warcstats.count(files) if counted else warcstats.WarcStats(), files)

@@ -32,6 +32,7 @@ class RunResult:
     versions: int  # versions in the store after the run
     new_versions: int  # versions this run added
     captures: int
+    files: list[Path]  # the WARC files this run wrote
 
     @property
     def pages_per_second(self) -> float:
@@ -59,7 +60,8 @@ def store_counts(db: Path) -> dict[str, int]:
 
 
 def deeply_run(start_url: str, warc_dir: Path, db: Path, *, timeout: float, helpers: list[int], log,
-               extra_args: list[str] = ()) -> RunResult:
+               extra_args: list[str] = (), counted: bool = True) -> RunResult:
+    """``counted=False`` leaves ``warcs`` empty, for the caller to count with others at once."""
     before_files = set(warcstats.warc_files(warc_dir)) if warc_dir.exists() else set()
     before = store_counts(db)
     cmd = [sys.executable, "-m", "deeply", "run", start_url, "--warcs", str(warc_dir), "--db", str(db),
@@ -70,7 +72,7 @@ def deeply_run(start_url: str, warc_dir: Path, db: Path, *, timeout: float, help
     if m.timed_out or m.returncode not in (0, 1):
         raise measure.CommandFailed(f"deeply run failed (exit {m.returncode}): {m.tail()}")
     new_files = warcstats.warc_files(warc_dir, since=before_files)
-    stats = warcstats.count(new_files)
+    stats = warcstats.count(new_files) if counted else warcstats.WarcStats()
     ended = m.started_at + m.wall
     crawl_end = max((p.stat().st_mtime for p in new_files), default=m.started_at)
     crawl_end = min(max(crawl_end, m.started_at), ended)
@@ -86,4 +88,5 @@ def deeply_run(start_url: str, warc_dir: Path, db: Path, *, timeout: float, help
         versions=after["versions"],
         new_versions=after["versions"] - before["versions"],
         captures=after["captures"] - before["captures"],
+        files=new_files,
     )
