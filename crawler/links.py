@@ -118,7 +118,9 @@ def _plain_folder(folder: str) -> bool:
     if not sep or "/" not in path:
         return False
     path = path[path.index("/"):]
-    return not (_ODD_SEGMENT.search(path[1:-1]) if len(path) > 1 else False) and "?" not in path
+    if "?" in path or "#" in path:
+        return False
+    return len(path) == 1 or not _ODD_SEGMENT.search(path[1:-1])
 
 
 def _srcset(value: str) -> list[str]:

@@ -196,7 +196,8 @@ HREF_STARTS = ["/", "//", "http://", "HTTPS://", "https:", "./", "../", "?", "#"
 HREFS = st.one_of(ANY_TEXT, st.builds(lambda a, b: a + b, st.sampled_from(HREF_STARTS), ANY_TEXT))
 BASES = st.sampled_from(["http://127.0.0.1:8765/syria/articles/2014/02/23/x", "https://www.newsdeeply.com/syria",
                          "http://h/a/b/?q=1#f", "https://h:8443/", "http://h", "HTTP://h/a;p/b;q", "http://h/a//b/c",
-                         "http://h/a/./b/c", "http://h/a/../b/", "http://127.0.0.1:8813/syria/articles/2013/07/05/"])
+                         "http://h/a/./b/c", "http://h/a/../b/", "http://h/a/#f/", "http://h/a/?q=/",
+                         "http://127.0.0.1:8813/syria/articles/2013/07/05/"])
 
 
 @FAST
