@@ -89,7 +89,8 @@ def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, sc
         counted=False))
     crawls = [c for c in (site.run1, site.wget) if c is not None]
     log(f"[{site.label}] counting the pages in the WARCs")
-    for done, stats in zip(crawls, warcstats.count_each([c.files for c in crawls]), strict=True):
+    counted = _step(site, "counting the WARCs", lambda: warcstats.count_each([c.files for c in crawls]))
+    for done, stats in zip(crawls, counted or [], strict=False):
         done.warcs = stats
     if site.run1 is None:
         return site

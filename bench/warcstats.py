@@ -73,7 +73,11 @@ def heads(path: Path) -> Iterator[Head]:
             if not data:
                 break
             pending = b""
-            yield from scanner.feed(inflate.decompress(data))
+            try:
+                inflated = inflate.decompress(data)
+            except zlib.error as exc:
+                raise ValueError(f"{path}: not gzip at byte {member_at} ({exc})") from exc
+            yield from scanner.feed(inflated)
             if inflate.eof:
                 pending = inflate.unused_data
                 member_at = fh.tell() - len(pending)
@@ -107,6 +111,8 @@ class _Scanner:
                     self._drop(2)
                 end = self.buf.find(b"\r\n\r\n")
                 if end < 0:
+                    if len(self.buf) > HTTP_HEAD_MAX:
+                        raise ValueError(f"no WARC record header at byte {self.consumed}")
                     return
                 self.offset = self.members.get(self.consumed)
                 fields = {}
@@ -118,7 +124,10 @@ class _Scanner:
                 if uri[:1] == "<" and uri[-1:] == ">":
                     uri = uri[1:-1]  # wget writes `<URI>` (the WARC 1.0 grammar); warcio drops them too
                 self.record = (fields.get(b"warc-type", ""), uri)
-                self.left = int(fields.get(b"content-length") or 0) + 4
+                try:
+                    self.left = int(fields.get(b"content-length") or 0) + 4
+                except ValueError:
+                    raise ValueError(f"a record without a valid Content-Length: {self.record}") from None
                 self.http = bytearray()
             take = min(self.left, len(self.buf))
             if self.record[0] in ("response", "revisit") and len(self.http) < HTTP_HEAD_MAX:

@@ -110,3 +110,17 @@ def test_warc_heads_agree_with_warcio_in_every_layout(tmp_path):
             fh.seek(head.offset)
             assert _reference_heads_at(fh)[1] == head.uri
     assert warcstats.count([members]).pages == 1
+
+
+def test_warc_heads_refuse_a_file_that_is_not_a_warc(tmp_path):
+    import gzip
+
+    from bench import warcstats
+
+    page = b"<html>" + b"x" * 200_000
+    files = {"broken.warc.gz": b"\x1f\x8b" + b"not deflate at all" * 10,
+             "page.warc": page, "page.warc.gz": gzip.compress(page)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError, match="not gzip|no WARC record header"):
+            list(warcstats.heads(tmp_path / name))
