@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -16,7 +17,24 @@ EXIT_INCOMPLETE = 3  # interrupted: run again to resume
 EXIT_LOCKED = 4  # another run holds the WARC folder or store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """`sample-site` is loaded when it is asked for: it brings the whole sample site (a sixth of a
+    second at every start), which no other command needs."""
+
+    lazy = {"sample-site": ("deeply.cmd_sample", "sample_site_command")}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy and name not in self.commands:
+            module, attr = self.lazy[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="deeply")
 def cli():
     """deeply-archive: capture Syria Deeply into WARC files, re-capture it on a schedule, extract
@@ -138,11 +156,10 @@ def _register() -> None:
     from deeply.cmd_extract import extract_command
     from deeply.cmd_replay import index_command, replay_command, wacz_command
     from deeply.cmd_run import demo_command, run_command
-    from deeply.cmd_sample import sample_site_command
     from deeply.cmd_store import ingest_command, serve_command, verify_command
 
     for command in (run_command, demo_command, ingest_command, extract_command, serve_command,
-                    verify_command, index_command, replay_command, wacz_command, sample_site_command):
+                    verify_command, index_command, replay_command, wacz_command):
         cli.add_command(command)
 
 

@@ -4,7 +4,6 @@
 ingest key and pre-filter URLs without parsing pages.
 """
 
-from extract.page import extract_page
 from extract.record import EXTRACTOR_VERSION, Record
 from extract.urls import canonical_key, is_article_url, publication_name, site_of
 
@@ -17,3 +16,13 @@ __all__ = [
     "publication_name",
     "site_of",
 ]
+
+
+def __getattr__(name: str):
+    # `extract_page` brings lxml and trafilatura (a tenth of a second): loaded at the first page, so
+    # that commands that only key URLs or read records (a re-ingest with nothing new) start fast.
+    if name == "extract_page":
+        from extract.page import extract_page
+
+        return extract_page
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -151,7 +151,7 @@ class _Extractor:
             self.workers = 0
             return False
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["extract", "storage.ingestion"])
+        ctx.set_forkserver_preload(["extract.page", "storage.ingestion"])
         pool = ctx.Pool(self.workers)
         try:
             pool.apply_async(_extract_batch, ([],)).get(timeout=START_TIMEOUT)

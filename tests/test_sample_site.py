@@ -513,3 +513,22 @@ def test_bad_arguments_are_refused():
             pass
     with serve(port=0) as s, pytest.raises(ValueError):
         s.set_edition(3)
+
+
+def test_deeply_lists_sample_site_and_loads_it_only_when_asked():
+    """Every `deeply` command starts without the sample site (nor the page extractor) in memory:
+    a sixth and a tenth of a second of each start, and most of a re-ingest with nothing new."""
+    probe = ("import sys; from deeply.cli import cli; import storage, extract; "
+             "print(sorted(m for m in ('sample_site', 'extract.page') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
+    listing = subprocess.run([sys.executable, "-m", "deeply", "--help"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60, check=True)
+    assert "sample-site  Serve a sample Syria Deeply" in listing.stdout
+    asked = subprocess.run([sys.executable, "-m", "deeply", "sample-site", "--help"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60, check=True)
+    assert "--articles" in asked.stdout
+    from extract import extract_page  # still there for those who use it
+
+    assert callable(extract_page)
