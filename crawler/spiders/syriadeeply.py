@@ -121,12 +121,9 @@ class SyriaDeeplySpider(scrapy.Spider):
         return False
 
     async def parse(self, response: Response):
-        if response.status >= 400:
-            self.outcomes[f"http {response.status}"] += 1
-            return
         if not 200 <= response.status < 300:
-            # A 3xx the redirect middleware did not follow (no Location, too many hops, 300): kept
-            # in the WARC as it came, counted, not parsed.
+            # A 4xx or 5xx (after retries), or a 3xx the redirect middleware did not follow (no
+            # Location, too many hops, 300): kept in the WARC as it came, counted, not parsed.
             self.outcomes[f"http {response.status}"] += 1
             return
         # A redirect's target is a new URL: it is marked seen here so that links to it are not refetched.
