@@ -8,79 +8,86 @@ so a crawl start costs one query however large the archive.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.shared import SharedDict
 
-@dataclass
+
+@dataclass(frozen=True)
+class Original:
+    """The original capture a prior stands for, read back from its WARC for one fetch and then
+    dropped: a crawl holds one per request in flight, never one per URL it has seen."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    statusline: str
+    protocol: str
+    body: bytes | None = None  # as stored (still content-encoded); read only when asked for
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lower:
+                return value
+        return None
+
+    def freshened(self, not_modified: list[tuple[str, str]]):
+        """This response as a 304 makes it current (RFC 9111 4.3.4): the original status line and
+        headers, with the values the 304 sent replacing theirs."""
+        fresh = {k.lower(): (k, v) for k, v in not_modified if k.lower() not in UNFRESHENED}
+        merged = []
+        for key, value in self.headers:
+            merged.append(fresh.pop(key.lower(), (key, value)))
+        merged.extend(fresh.values())
+        return self.statusline, merged, self.protocol
+
+    def header_dict(self) -> dict[str, list[str]]:
+        headers: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            headers.setdefault(key, []).append(value)
+        return headers
+
+
+@dataclass(slots=True)
 class Prior:
+    """One row of the dedup memory: small and fixed in size, whatever the page weighed.
+
+    Nothing read from the WARC is cached here. A re-crawl looks up every URL it fetches; caching
+    what it read (the body above all) made the crawl's memory grow by the bytes of the whole
+    archive, where a first crawl's stays that of the requests in flight.
+    """
+
     url: str
     payload_digest: str
     warc_date: str  # WARC-Date of the original (non-revisit) response
     warc_path: Path | None = None
     offset: int | None = None
-    _record: tuple | None = field(default=None, repr=False)
 
-    def _load(self):
-        if self._record is None and self.warc_path is not None and self.offset is not None:
-            try:
-                with open(self.warc_path, "rb") as fh:
-                    fh.seek(self.offset)
-                    record = next(iter(ArchiveIterator(fh)))
-                    http = record.http_headers
-                    body = record.raw_stream.read()  # as stored: still content-encoded
-                    self._record = (int(http.get_statuscode()), http.headers, body, http.statusline,
-                                    http.protocol)
-            except Exception:  # noqa: BLE001 - an unreadable prior means a plain fetch
-                self._record = ()
-        return self._record or None
-
-    def header(self, name: str) -> str | None:
-        loaded = self._load()
-        if not loaded:
+    def original(self, with_body: bool = False) -> Original | None:
+        """The original response's head (and body if asked), or None when it cannot be read: an
+        unreadable prior means a plain fetch, never a failed one."""
+        if self.warc_path is None or self.offset is None:
             return None
-        for key, value in loaded[1]:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-    def freshened(self, not_modified: list[tuple[str, str]]):
-        """The stored response as a 304 makes it current (RFC 9111 4.3.4): the original status line and
-        headers, with the values the 304 sent replacing theirs. None when the original is unreadable."""
-        loaded = self._load()
-        if not loaded:
+        try:
+            with open(self.warc_path, "rb") as fh:
+                fh.seek(self.offset)
+                record = next(iter(ArchiveIterator(fh)))
+                http = record.http_headers
+                body = record.raw_stream.read() if with_body else None
+                return Original(int(http.get_statuscode()), list(http.headers), http.statusline,
+                                http.protocol, body)
+        except Exception:  # noqa: BLE001 - see the docstring
             return None
-        _, pairs, _, statusline, protocol = loaded
-        fresh = {k.lower(): (k, v) for k, v in not_modified if k.lower() not in UNFRESHENED}
-        merged = []
-        for key, value in pairs:
-            if key.lower() in fresh:
-                merged.append(fresh.pop(key.lower()))
-            else:
-                merged.append((key, value))
-        merged.extend(fresh.values())
-        return statusline, merged, protocol
 
-    @property
-    def etag(self) -> str | None:
-        return self.header("ETag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.header("Last-Modified")
-
-    def load_response(self):
-        """(status, headers, body as stored: still content-encoded) of the original capture."""
-        loaded = self._load()
-        if not loaded:
-            return None
-        status, pairs, body = loaded[:3]
-        headers: dict[str, list[str]] = {}
-        for key, value in pairs:
-            headers.setdefault(key, []).append(value)
-        return status, headers, body
+    def validators(self) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the original, for a conditional request."""
+        original = self.original()
+        if original is None:
+            return None, None
+        return original.header("ETag"), original.header("Last-Modified")
 
 
 # Headers of a 304 that describe the empty 304 message itself, never the stored representation.
@@ -91,21 +98,23 @@ def load_priors(db_path: Path, warc_dir: Path) -> dict[str, Prior]:
     """The latest successful capture of every URL in the store, resolved to its original response."""
     db_path = Path(db_path)
     if not db_path.exists():
-        return {}
+        return SharedDict()
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
         if "captures" not in tables:
-            return {}
+            return SharedDict()
         rows = conn.execute(PRIORS_SQL).fetchall()
     finally:
         conn.close()
-    priors = {}
+    priors = SharedDict()
+    paths: dict[str | None, Path | None] = {}  # one lookup and one Path per WARC file, not per URL
     for url, digest, fetched_at, warc_file, offset in rows:
         if not digest:
             continue
-        path = _resolve(warc_dir, warc_file)
-        priors[url] = Prior(url, digest, fetched_at, path, offset)
+        if warc_file not in paths:
+            paths[warc_file] = _resolve(warc_dir, warc_file)
+        priors[url] = Prior(url, digest, fetched_at, paths[warc_file], offset)
     return priors
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import uuid
 import zlib
@@ -24,7 +25,10 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.links import Link, links_of
 from crawler.prior import Prior
 from crawler.scope import is_loopback
+from crawler.shared import SharedDict, SharedSet
 from crawler.warcfiles import closed_warcs, open_warcs, repair
+
+log = logging.getLogger(__name__)
 
 # The HTTP client of crawls that need not spare the server (crawler/download.py says why).
 FAST_HANDLER = "crawler.download.FastDownloadHandler"
@@ -135,9 +139,8 @@ def repair_open_files(folder: Path) -> list[Path]:
     return [repair(p) for p in open_warcs(folder)]
 
 
-def _decoded_body(record) -> bytes:
-    body = record.raw_stream.read()
-    encoding = (record.http_headers.get_header("Content-Encoding") or "").lower()
+def _decoded(body: bytes, content_encoding: str | None) -> bytes:
+    encoding = (content_encoding or "").lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
         try:
             return zlib.decompress(body, 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
@@ -147,7 +150,7 @@ def _decoded_body(record) -> bytes:
 
 
 def captured_so_far(files: list[Path]) -> set[str]:
-    urls = set()
+    urls = SharedSet()
     for path in files:
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
@@ -156,8 +159,15 @@ def captured_so_far(files: list[Path]) -> set[str]:
     return urls
 
 
-def frontier_from(files: list[Path]) -> Iterator[Link]:
-    """Links of every page already captured by this crawl, read from its WARCs, lazily."""
+def frontier_from(files: list[Path], priors: dict[str, Prior] | None = None) -> Iterator[Link]:
+    """Links of every page already captured by this crawl, read from its WARCs, lazily.
+
+    A re-crawl records most pages as revisits, whose links are those of the original they point
+    to: read back from the earlier capture (the prior the revisit was written against). Without
+    them a killed re-crawl would resume with an empty frontier, take every page it had not reached
+    for gone, and the store would mark those articles removed.
+    """
+    priors = priors or {}
     for path in files:
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
@@ -165,13 +175,32 @@ def frontier_from(files: list[Path]) -> Iterator[Link]:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 status = int(record.http_headers.get_statuscode() or 0)
+                ctype = record.http_headers.get_header("Content-Type") or ""
                 if 300 <= status < 400:
                     location = record.http_headers.get_header("Location")
                     if location:
                         yield from links_of(f'<a href="{location}">'.encode(), url, "text/html")
                 elif status == 200 and record.rec_type == "response":
-                    ctype = record.http_headers.get_header("Content-Type") or ""
-                    yield from links_of(_decoded_body(record), url, ctype)
+                    body = record.raw_stream.read()
+                    yield from links_of(_decoded(body, record.http_headers.get_header("Content-Encoding")),
+                                        url, ctype)
+                elif status == 200:
+                    yield from _revisit_links(record, url, ctype, priors.get(url))
+
+
+def _revisit_links(record, url: str, ctype: str, prior: Prior | None) -> list[Link]:
+    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+    if prior is None or (digest and digest != prior.payload_digest):
+        log.warning("resume: the original of the revisit of %s is not in the store; its links are "
+                    "not followed", url)
+        return []
+    original = prior.original(with_body=True)
+    if original is None or original.body is None:
+        log.warning("resume: the original of the revisit of %s cannot be read from %s; its links are "
+                    "not followed", url, prior.warc_path)
+        return []
+    return links_of(_decoded(original.body, original.header("Content-Encoding")), url,
+                    original.header("Content-Type") or ctype)
 
 
 def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial: int):
@@ -190,7 +219,7 @@ def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial
         "DEEPLY_CRAWL_ID": crawl_id,
         "DEEPLY_STARTED": started,
         "DEEPLY_FIRST_SERIAL": first_serial,
-        "DEEPLY_PRIOR": opts.priors,
+        "DEEPLY_PRIOR": opts.priors if isinstance(opts.priors, SharedDict) else SharedDict(opts.priors),
         "DEEPLY_PROGRESS": opts.progress,
         "DEPTH_LIMIT": opts.max_depth,
         "DOWNLOAD_TIMEOUT": opts.timeout,
@@ -239,13 +268,14 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
     _write_state(folder, state)
 
     settings = _settings(opts, crawl_id, started, first_serial)
-    captured = captured_so_far(mine) if resumed else set()
+    captured = captured_so_far(mine) if resumed else SharedSet()
     settings.set("DEEPLY_ALREADY_CAPTURED", captured, priority="cmdline")
     process = CrawlerProcess(settings)
     from crawler.spiders.syriadeeply import SyriaDeeplySpider
 
     crawler = process.create_crawler(SyriaDeeplySpider)
-    kwargs = {"already_captured": captured, "resume_links": frontier_from(mine)} if captured else {}
+    kwargs = ({"already_captured": captured, "resume_links": frontier_from(mine, opts.priors)}
+              if captured else {})
     process.crawl(crawler, **kwargs)
     process.start()
 

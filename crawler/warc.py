@@ -185,21 +185,32 @@ class WarcWriterMiddleware:
         request.meta.setdefault("warc_date", datetime.now(UTC))
         prior = self.prior.get(request.url)
         if prior and request.method == "GET" and not request.meta.get("no_conditional"):
-            if prior.etag:
-                request.headers.setdefault("If-None-Match", prior.etag)
-            if prior.last_modified:
-                request.headers.setdefault("If-Modified-Since", prior.last_modified)
+            etag, last_modified = prior.validators()
+            if etag:
+                request.headers.setdefault("If-None-Match", etag)
+            if last_modified:
+                request.headers.setdefault("If-Modified-Since", last_modified)
         return None
 
     def process_response(self, request, response, spider=None):
         raw_headers = request.meta.pop(RAW_HEADERS, None)
-        if request.url in self.already_captured:
-            # Only robots.txt gets here (the spider skips the rest): a resumed crawl needs it again,
-            # but the crawl has it on record already.
-            return response
+        prior = self.prior.get(request.url)
+        # A 304 needs the original once, for its record and for what reads the response after us.
+        original = prior.original(with_body=True) if response.status == 304 and prior else None
+        # Only robots.txt is fetched again when already captured (the spider skips the rest): a
+        # resumed crawl needs it again, but the crawl has it on record already.
+        if request.url not in self.already_captured:
+            self._write(request, response, raw_headers, prior, original)
+        if original is not None:
+            # The server says it is as last captured: the spider follows the links of that capture,
+            # and the robots.txt middleware reads the rules of that capture, not an empty 304.
+            return response.replace(status=original.status, headers=original.header_dict(),
+                                    body=original.body, flags=[*response.flags, "not-modified"])
+        return response
+
+    def _write(self, request, response, raw_headers, prior, original) -> None:
         when = request.meta.get("warc_date") or datetime.now(UTC)
-        body = response.body
-        records = self._records(request, response, body, when, raw_headers)
+        records = self._records(request, response, response.body, when, raw_headers, prior, original)
         try:
             self.writer.write(*(serialize(r, self.warc_version) for r in records))
         except OSError as exc:
@@ -213,17 +224,9 @@ class WarcWriterMiddleware:
             self.bar.update(1)
             self.bar.set_postfix_str(f"{self.stats['pages']} pages, {self.writer.bytes_written >> 20} MB",
                                      refresh=False)
-        prior = self.prior.get(request.url)
-        if response.status == 304 and prior is not None:
-            # The server says the page is as last captured: the spider follows the links of that capture.
-            old = prior.load_response()
-            if old is not None:
-                status, headers, old_body = old
-                return response.replace(status=status, headers=headers, body=old_body,
-                                        flags=[*response.flags, "not-modified"])
-        return response
 
-    def _records(self, request, response, body: bytes, when: datetime, raw_headers=None):
+    def _records(self, request, response, body: bytes, when: datetime, raw_headers=None, prior=None,
+                 original=None):
         w = self.builder
         date = warc_date(when)
         common = {"WARC-Date": date}
@@ -232,9 +235,8 @@ class WarcWriterMiddleware:
             common["WARC-IP-Address"] = str(ip)
         http = StatusAndHeaders(status_line(response), response_headers(response, len(body), raw_headers),
                                 protocol=getattr(response, "protocol", None) or "HTTP/1.1")
-        prior = self.prior.get(request.url)
         digest = sha1_digest(body)
-        fresh = prior.freshened(http.headers) if response.status == 304 and prior is not None else None
+        fresh = original.freshened(http.headers) if original is not None else None
         if fresh is not None:
             # Stored as the response the 304 stands for (the original's status and headers, freshened
             # by the 304's), so replay tools that take a revisit's headers serve the page, not a 304.

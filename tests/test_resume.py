@@ -79,3 +79,46 @@ def test_sigterm_stops_cleanly_with_exit_code_3_and_resumes(site, tmp_path):
     warcio_check(sorted(warcs.glob("*.warc.gz")))
     again = subprocess.run(crawl_cmd(site, warcs), capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "resumed" in again.stdout, again.stdout + again.stderr
+
+
+def run_cmd(site, tmp):
+    return [str(VENV_BIN / "deeply"), "run", site.start_url, "--warcs", str(tmp / "warcs"),
+            "--db", str(tmp / "archive.db"), "--quiet"]
+
+
+def test_killed_recrawl_resumes_through_the_links_of_its_revisits(tmp_path):
+    """A re-crawl writes revisits, headers only: resumed after SIGKILL, it must follow the links of
+    the originals they stand for, or it ends at once and the store marks every article it had not
+    reached as removed."""
+    from sample_site import serve
+
+    with serve(articles=ARTICLES, edition=0, port=0, churn=False) as site:
+        first = subprocess.run(run_cmd(site, tmp_path), capture_output=True, text=True, timeout=600)
+        assert first.returncode == 0, first.stdout + first.stderr
+        warcs = tmp_path / "warcs"
+        first_files = set(warcs.glob("*.warc.gz"))
+        expected = urls_in(sorted(first_files))
+
+        proc = subprocess.Popen(run_cmd(site, tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            partial = list(warcs.glob("*.warc.gz.open"))
+            if partial and partial[0].stat().st_size > 60_000:
+                break
+            assert proc.poll() is None, "re-crawl ended before it could be killed"
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert list(warcs.glob("*.warc.gz.open")), "the kill should leave a file being written"
+
+        again = subprocess.run(run_cmd(site, tmp_path), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "resumed" in again.stdout
+    recrawl = sorted(set(warcs.glob("*.warc.gz")) - first_files)
+    warcio_check(recrawl)
+    killed, resumed = recrawl[0], recrawl[1:]
+    before, after = urls_in([killed]), urls_in(resumed)
+    assert before and after, "the kill fell before or after the re-crawl's work"
+    assert not before & after, f"captured twice: {sorted(before & after)[:5]}"
+    assert before | after == expected
+    assert "removed: 0" in again.stdout, again.stdout
