@@ -319,6 +319,13 @@ class _FileIngest:
                 return
         if original["status"] != 200 or original["mime"] not in ("text/html", "application/xhtml+xml"):
             return
+        if original["outcome"] == "not-article" and original["article_key"] == capture["article_key"]:
+            # The same bytes under the same URL were already found not to be an article: extracting
+            # them again on every re-crawl (in this process, with trafilatura's caches) cost time
+            # and memory for the same answer.
+            self.report.not_articles += 1
+            self.db.execute("UPDATE captures SET outcome = 'not-article' WHERE id = ?", [capture["id"]])
+            return
         # Same payload under another URL (or never extracted): extract it for this URL.
         try:
             path = self.path if original["warc_file"] == self.name else store.warc_path(

@@ -169,3 +169,27 @@ def test_a_damaged_or_busy_store_is_refused_before_crawling(tmp_path):
     assert damaged.returncode == 1 and len(damaged.stderr.strip().splitlines()) == 1, damaged.stderr
     assert busy.returncode == 4 and "in use" in busy.stderr, busy.stderr
     assert not list((tmp_path / "warcs").glob("*.warc.gz"))
+
+
+def test_a_revisit_of_a_page_found_not_to_be_an_article_is_not_extracted_again(tmp_path):
+    """An article URL whose page is no article (an empty page a copy saved): its revisit takes the
+    original's verdict instead of running the extractor again in the ingesting process."""
+    from helpers_warc import http_site
+
+    empty = "/syria/articles/2020/01/01/an-empty-page.html"
+    html = "text/html; charset=utf-8"
+    files = {
+        "/syria/": (html, f'<html><body><a href="{empty}">x</a></body></html>'.encode()),
+        empty: (html, b"<html><body></body></html>"),
+    }
+    with http_site(files) as base:
+        runs = [subprocess.run(
+            [str(VENV_BIN / "deeply"), "run", base + "/syria/", "--warcs", str(tmp_path / "warcs"),
+             "--db", str(tmp_path / "archive.db"), "--quiet"], capture_output=True, text=True, timeout=300)
+            for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout + run.stderr
+    rows = query(tmp_path, "select is_revisit, outcome from captures where url like ? order by fetched_at",
+                 ["%an-empty-page.html"])
+    assert rows == [(0, "not-article"), (1, "not-article")]
+    assert "1 not articles" in runs[1].stdout, runs[1].stdout
