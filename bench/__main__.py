@@ -121,8 +121,13 @@ def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, sc
         log(f"[{site.label}] deeply run again (re-crawl of the unchanged site)")
         site.run2 = _step(site, "second deeply run", lambda: pipeline_run.deeply_run(
             start_url, warc_dir, db, timeout=long_timeout, helpers=helpers, log=log))
+        if site.run2 is not None:
+            log(f"[{site.label}] deeply run killed half-way through a re-crawl, then resumed")
+            half = max(1, site.run2.warcs.bytes // 2)
+            site.run3 = _step(site, "resumed deeply run", lambda: pipeline_run.killed_then_resumed(
+                start_url, warc_dir, db, kill_at=half, timeout=long_timeout, helpers=helpers, log=log))
     else:
-        site.skipped.append("re-crawl (measured at the other sizes; --recrawl-all to include)")
+        site.skipped.append("re-crawl (--recrawl-all to include)")
     return site
 
 
@@ -138,7 +143,8 @@ def parse_args(argv: list[str] | None):
                              "../shared/newsdeeply/syria-mirror.tar.xz)")
     corpus.add_argument("--no-corpus", action="store_true", help="leave out the real copy")
     p.add_argument("--recrawl-all", action="store_true",
-                   help="re-crawl at every size and on the real copy (default: the smallest size only)")
+                   help="re-crawl the real copy too (the sample sites are always re-crawled, and "
+                        "re-crawled again with a kill and a resume)")
     p.add_argument("--keep", type=Path, default=None, help="keep the WARCs and stores in this folder")
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for latest.md and latest.json")
     return p.parse_args(argv)
@@ -166,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"== sample site, {n:,} articles")
             with servers.sample_site(n, work) as (url, pid):
                 bench_site(site, url, pid, work, scale=max(1.0, n / 1000), one_core=(n == sizes[0]),
-                           recrawl=args.recrawl_all or n == sizes[0], wget_exclude=crawl.SISTER_SITES)
+                           recrawl=True, wget_exclude=crawl.SISTER_SITES)
         if not (args.quick or args.no_corpus):
             archive = servers.corpus_archive(args.corpus)
             site = SiteRun(label="real copy")

@@ -12,8 +12,11 @@ crawler closes its files as its last act, and ingest starts right after.
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,3 +93,32 @@ def deeply_run(start_url: str, warc_dir: Path, db: Path, *, timeout: float, help
         captures=after["captures"] - before["captures"],
         files=new_files,
     )
+
+
+def killed_then_resumed(start_url: str, warc_dir: Path, db: Path, *, kill_at: int, timeout: float,
+                        helpers: list[int], log) -> RunResult:
+    """A re-crawl SIGKILLed once its open WARC holds ``kill_at`` bytes, then the same command again:
+    the measured run is the resumed one, which rebuilds its frontier from the killed run's WARC."""
+    before_files = set(warcstats.warc_files(warc_dir))
+    cmd = [sys.executable, "-m", "deeply", "run", start_url, "--warcs", str(warc_dir), "--db", str(db),
+           "--quiet"]
+    log("$ " + " ".join(cmd) + f"  (SIGKILL at {kill_at:,} bytes written)")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    killed = False
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(p.stat().st_size >= kill_at for p in warc_dir.glob("*.warc.gz.open")):
+                killed = True
+                break
+            time.sleep(0.05)
+    finally:
+        measure.stop_group(proc, signal.SIGKILL)
+    if not killed:
+        raise measure.CommandFailed(f"the re-crawl ended (exit {proc.returncode}) before it wrote "
+                                    f"{kill_at:,} bytes: nothing to resume")
+    result = deeply_run(start_url, warc_dir, db, timeout=timeout, helpers=helpers, log=log)
+    result.files = warcstats.warc_files(warc_dir, since=before_files)
+    result.warcs = warcstats.count(result.files)
+    return result

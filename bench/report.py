@@ -28,6 +28,7 @@ class SiteRun:
     extract_w2: ExtractResult | None = None
     plain: ExtractResult | None = None
     run2: RunResult | None = None
+    run3: RunResult | None = None  # a re-crawl killed half-way, then resumed: the resumed run
     end_to_end: bool = False  # show the first run as the end-to-end row (the largest sample size)
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -188,7 +189,9 @@ def memory_rows(sites: list[SiteRun]) -> tuple[list[str], list[list[str]]]:
         row("Extract: ours, 2 workers", lambda s: s.extract_w2.measured.peak_pss),
         row("Extract: trafilatura loop (pages held in memory)", lambda s: s.plain.measured.peak_pss),
         row("Ingest: ours (deeply run, ingest phase)", lambda s: s.run1.ingest_peak),
-        row("Re-crawl: ours (deeply run)", lambda s: s.run2.measured.peak_pss),
+        row("First run: ours (deeply run, whole)", lambda s: s.run1.measured.peak_pss),
+        row("Re-crawl: ours (deeply run, whole)", lambda s: s.run2.measured.peak_pss),
+        row("Re-crawl resumed after SIGKILL: ours (deeply run, whole)", lambda s: s.run3.measured.peak_pss),
     ]
     return header, [r for r in rows if any(c != "—" for c in r[1:len(sites) + 1])]
 
@@ -214,14 +217,16 @@ def render(head: Header, sites: list[SiteRun]) -> str:
     notes = [f"- {s.label}: skipped {x}" for s in sites for x in s.skipped]
     notes += [f"- {s.label}: FAILED {x}" for s in sites for x in s.errors]
     notes += [f"- {s.label}: the {which} `deeply run` exited 1 (complete, but some fetches failed)"
-              for s in sites for which, r in (("first", s.run1), ("second", s.run2))
+              for s in sites for which, r in (("first", s.run1), ("second", s.run2), ("resumed", s.run3))
               if r is not None and r.measured.returncode == 1]
     lines += ["", "How to read it:",
               "- Rates are per second of wall time. Ours is timed as a user runs it (start-up, reading the "
               "WARCs); the trafilatura loop is timed over pages already in memory, one in K pages of a "
               "large crawl.",
               "- Crawl and ingest of ours are the two phases of the first `deeply run` over the site; the "
-              "re-crawl is the second `deeply run` with the same `--db` and `--warcs`.",
+              "re-crawl is the second `deeply run` with the same `--db` and `--warcs`; the resumed "
+              "re-crawl is a third, SIGKILLed when it has written half the second's bytes, and measured "
+              "as it is run again.",
               "- Pages: distinct URLs with a 200 HTML response in each tool's WARCs. The sample site is "
               "served by `python -m sample_site` in a process of its own.",
               "- Other load: cores busy with work outside the bench during the measurement (ours / "

@@ -39,6 +39,9 @@ def test_bench_runs_every_stage_at_the_smallest_size(tmp_path):
     assert site["plain"]["records"] > 0
     assert site["reingest_versions"] == 0
     assert site["run2"]["new_versions"] == 0
+    # The resumed re-crawl ends where the uninterrupted one did: the same pages, nothing new.
+    assert site["run3"]["new_versions"] == 0
+    assert "Re-crawl resumed after SIGKILL" in text
     # The bench's own WARC scanner counts as warcio reads, in our WARCs and in wget's.
     from bench import warcstats
 
