@@ -1,4 +1,4 @@
-"""Shared fixtures: the sample site on a real socket, and the real Syria Deeply copy when present."""
+"""Shared fixtures: the sample site on a real socket; the real Syria copy and its sisters when present."""
 
 from __future__ import annotations
 
@@ -12,10 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "newsdeeply" / "syria-mirror.tar.xz"
 CORPUS_ENV = "DEEPLY_CORPUS"
+DEFAULT_SISTERS = ROOT.parent / "shared" / "newsdeeply" / "sisters-mirror.tar.xz"
+SISTERS_ENV = "DEEPLY_SISTERS_CORPUS"
+CORPUS_DIR_ENV = "DEEPLY_CORPUS_DIR"
+NETWORK_SITES = ("syria", "refugees", "water", "womenandgirls", "arctic", "malnutrition", "peacebuilding")
 
 
 def corpus_path() -> Path:
     return Path(os.environ.get(CORPUS_ENV, str(DEFAULT_CORPUS)))
+
+
+def sisters_path() -> Path:
+    return Path(os.environ.get(SISTERS_ENV, str(DEFAULT_SISTERS)))
 
 
 def free_port() -> int:
@@ -36,6 +44,31 @@ def corpus_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
     with tarfile.open(tar) as tf:
         tf.extractall(out, filter="data")
+    return out
+
+
+@pytest.fixture(scope="session")
+def network_corpus_dir(tmp_path_factory) -> Path:
+    """All seven sites of the network side by side (Syria and the six sisters), as on the real site.
+
+    An unpacked copy named by DEEPLY_CORPUS_DIR is used when it holds every section; otherwise both
+    tarballs are unpacked once per session. Skips, saying where it looked, when neither is there.
+    """
+    cached = os.environ.get(CORPUS_DIR_ENV)
+    if cached and all((Path(cached) / site).is_dir() for site in NETWORK_SITES):
+        return Path(cached)
+    tars = (corpus_path(), sisters_path())
+    missing = [str(t) for t in tars if not t.exists()]
+    if missing:
+        pytest.skip(
+            f"network corpus not found: {CORPUS_DIR_ENV}={cached or '(unset)'} lacks some of the seven sites,"
+            f" and {', '.join(missing)} missing (set {CORPUS_DIR_ENV} to an unpacked copy, or {CORPUS_ENV}"
+            f" and {SISTERS_ENV} to the two tarballs)"
+        )
+    out = tmp_path_factory.mktemp("network")
+    for tar in tars:
+        with tarfile.open(tar) as tf:
+            tf.extractall(out, filter="data")
     return out
 
 
