@@ -1,0 +1,71 @@
+"""Other tools' own test files, read by the one archive reader and checked against plain warcio.
+
+The corpus (tests/data/foreign/, listed with origin, license and producing tool in MANIFEST.tsv) is
+what archivists bring: Heritrix, wget, wpull, Webrecorder and ArchiveWeb.page WARCs, ARC files, WACZ
+packages, whole-file gzips, and the deliberately broken files of validators' test suites.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from foreign_corpus import FOREIGN, corpus_files, independent, manifest
+
+from archive import ArchiveDamage, FileStats, iter_records, read_record_at
+
+FILES = corpus_files()
+
+
+def test_the_corpus_is_large_and_varied_and_its_manifest_is_true():
+    rows = manifest()
+    assert sorted(rows) == sorted(str(p.relative_to(FOREIGN)) for p in FILES)
+    assert len(rows) >= 100
+    tools = {r["tool"] for r in rows.values() if "tests" not in r["tool"]}
+    assert len(tools) >= 8, tools
+    assert sum(p.stat().st_size for p in FILES) < 30_000_000
+    for row in rows.values():
+        assert row["repo"] and re.fullmatch(r"[0-9a-f]{40}", row["commit"]) and row["license"]
+
+
+def _payload_matches(ours: bytes, theirs: dict) -> bool:
+    # warcio leaves the HTTP headers in the payload of a record whose type is not lower case.
+    return ours == theirs["payload"] if theirs["http_parsed"] else theirs["payload"].endswith(ours)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(FOREIGN)) for p in FILES])
+def test_every_foreign_file_reads_as_warcio_reads_it(path, capfd):
+    row = manifest()[str(path.relative_to(FOREIGN))]
+    theirs = independent(path)
+    assert theirs.captures == int(row["warcio_captures"])  # the manifest still says what warcio says
+    capfd.readouterr()  # warcio's own warnings
+
+    stats = FileStats()
+    captures = []
+    damage = None
+    try:
+        captures = list(iter_records(path, stats=stats))
+    except ArchiveDamage as e:  # anything else is a traceback: the test fails
+        damage = e
+    out, err = capfd.readouterr()
+    assert err == "" and out == ""  # no decompressor noise, no warcio warnings
+    if damage is not None:
+        line = str(damage)
+        assert "\n" not in line and len(line) < 200
+        assert not re.search(r"Error|Exception|Traceback|\\x[0-9a-f]{2}|b'", line), line
+    if damage is None and not theirs.error:
+        assert len(captures) == theirs.captures
+    for rec in captures:
+        back = read_record_at(path, rec.offset, rec.length, member=rec.member, framing=None)
+        payload = back.raw_stream.read()
+        assert back.rec_type == rec.warc_type
+        there = theirs.records.get((rec.member, rec.offset))
+        if there is None:
+            assert theirs.error or stats.framing == "stream-gzip", (rec.member, rec.offset)
+            continue
+        assert there["type"] == rec.warc_type
+        assert (there["url"] or "").strip().strip("<>").strip() == rec.url
+        assert there["date"] == rec.warc_date
+        if stats.format != "arc":  # warcio invents a new random id for an ARC record at each read
+            assert there["id"].strip("<>") == rec.record_id
+        assert _payload_matches(payload, there), rec.offset
