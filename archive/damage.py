@@ -14,8 +14,20 @@ class ArchiveDamage(Exception):
         self.offset = offset
         self.reason = reason
         self.member = member
+        self.path: str | None = None  # set by a reader of many files
         where = f"{member} at offset {offset}" if member else f"offset {offset}"
         super().__init__(f"at {where}: {reason}")
+
+    def __str__(self) -> str:
+        return self.line() if self.path else super().__str__()
+
+    def line(self, name: str | None = None) -> str:
+        """The one line for a person: the file, and the true cause."""
+        from pathlib import Path
+
+        name = name or (Path(self.path).name if self.path else "")
+        inside = f"in {self.member}: " if self.member else ""
+        return f"{name}: {inside}{self.reason}" if name else f"{inside}{self.reason}"
 
     @property
     def where(self) -> str:

@@ -7,6 +7,7 @@ and a file that is no archive is named with the reason, never passed over in sil
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 import zlib
@@ -29,6 +30,17 @@ class Skipped:
 
     def line(self) -> str:
         return f"{self.path.name}: skipped, {self.why}"
+
+
+def file_sha256(path, block: int = 1 << 20, limit: int | None = None) -> tuple[str, int]:
+    """(SHA-256, size) of the file, or of its first `limit` bytes: how a file is known."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(block if limit is None else min(block, limit - size)):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def is_archive_name(name: str) -> bool:

@@ -15,13 +15,9 @@ def mime_of(content_type: str | None) -> str | None:
     return content_type.split(";", 1)[0].strip().lower() or None
 
 
-def is_html(content_type: str | None, body: bytes | None = None) -> bool:
-    """By the declared type; a payload declared as nothing is sniffed (wget and old ARCs omit it)."""
-    mime = mime_of(content_type)
-    if mime:
-        return mime in HTML_MIMES
-    head = (body or b"")[:512].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+def is_html(content_type: str | None) -> bool:
+    """By the declared type only: every stage decides from the headers, before reading the body."""
+    return mime_of(content_type) in HTML_MIMES
 
 
 def _header(headers, name: str) -> str:

@@ -125,6 +125,7 @@ class _ArcHeaders(ARC2WARCHeadersParser):
     the length last). warcio knows the first only and reads a v2 URL as the first six fields."""
 
     version = "1"
+    parsed = 0  # records read as ARC: in a WARC file, one is damage
 
     def parse(self, stream, headerline=None):
         total_read = 0
@@ -147,6 +148,7 @@ class _ArcHeaders(ARC2WARCHeadersParser):
             parts = headerline.rsplit(" ", 4)
         if len(parts) != 5:
             raise StatusAndHeadersParserException(f"Wrong # of headers: {parts}", parts)
+        self.parsed += 1
         _, headers = self._get_protocol_and_headers(headerline, parts)
         return StatusAndHeaders(statusline="", headers=headers, protocol="WARC/1.0", total_len=total_read)
 
@@ -368,10 +370,15 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
                 yield pending
                 pending = None
             misfits = iterator.err_count
+            if kind == "warc" and iterator.loader.arc_parser.parsed:
+                raise damage(position, f"an ARC record inside a WARC file at offset {iterator.offset}")
             h = record.rec_headers
             rtype = (record.rec_type or "").strip().lower()
             if not (h.get_header("Content-Length") or "").strip().isdigit():
                 # Mandatory in WARC; missing (or cut to nothing) means the header block was cut off.
+                if (files.gzip_member_end(src, position)[0] is None if mode == "record-gzip"
+                        else mode == "plain" and not _header_ended(src, position)):
+                    raise damage(position, f"truncated at {position}: the file ends inside a record header")
                 raise damage(position, f"record header incomplete at offset {position} (no Content-Length)")
             block = Check("block", h.get_header("WARC-Block-Digest"))
             payload = Check("payload", None if rtype == "revisit" or h.get_header("WARC-Segment-Number")
@@ -400,8 +407,14 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
                 # its block holds bytes of the next record, or misses its own last bytes.
                 raise damage(position, f"the record at offset {position} does not end where its "
                                        "Content-Length says")
+            after = None  # damage in the bytes after this record, which is whole itself
             if kind == "warc" and following and not files.starts_warc(following):
-                raise damage(iterator.offset, f"bytes that are not a WARC record at offset {iterator.offset}")
+                if b"WARC/".startswith(following.strip().upper()):
+                    after = damage(iterator.offset, f"truncated at {iterator.offset}: the file ends inside a "
+                                                    "record's first line")
+                else:
+                    after = damage(iterator.offset, f"bytes that are not a WARC record at offset "
+                                                    f"{iterator.offset}")
             fault = _fault(block, payload, raw, chunked)
             if misfit:
                 # A stray line between this record and a well-formed next one: the file reads on, and
@@ -417,6 +430,8 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
                 stats.digest_faults.append((member, offset, strip_id(h.get_header("WARC-Record-ID")) or "",
                                             fault))
             if entry is None:
+                if after is not None:
+                    raise after
                 continue
             entry.offset, entry.length, entry.digest_fault = offset, length, fault
             if kind == "arc":
@@ -425,6 +440,9 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
                 entry.payload_digest = sha1_b32(fallback.hasher.digest())
             if keep and raw is not None:
                 entry.body = decode_payload(raw, entry.headers)
+            if after is not None:
+                yield entry
+                raise after
             pending = entry
     except ArchiveDamage:
         raise
@@ -446,7 +464,10 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
         else:
             if pending is not None:  # the failure is in the bytes after it: it is whole
                 yield pending
-            raise damage(max(at, stats.end), _reason(e, max(at, stats.end), mode)) from e
+            reason = _reason(e, max(at, stats.end), mode)
+            if isinstance(e, CorruptGzip) and not _gzip_at(src, max(at, stats.end)):
+                reason = f"bytes that are not a gzip member at offset {max(at, stats.end)}"
+            raise damage(max(at, stats.end), reason) from e
     if mode == "stream-gzip":
         try:
             while stream.read(BLOCK):
@@ -509,6 +530,11 @@ def _reason(e: Exception, offset: int, mode: str) -> str:
     if isinstance(e, OSError):
         return f"the file cannot be read at offset {offset} ({e.strerror or 'I/O error'})"
     return f"unreadable record at offset {offset}"
+
+
+def _gzip_at(src, offset: int) -> bool:
+    src.seek(offset)
+    return src.read(2) == b"\x1f\x8b"
 
 
 def _blank_from(src, offset: int) -> bool:
