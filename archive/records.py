@@ -242,9 +242,10 @@ def _head(record: ArcWarcRecord, rtype: str, member: str | None) -> Record:
         except (TypeError, ValueError):
             status = None
         mime = mime_of(http.get_header("content-type"))
-    if mime is None and http is None:
+    if mime is None and http is None and rtype not in ("revisit", "request"):
+        # A response of a non-HTTP scheme (dns:, ftp:) or an ARC record without HTTP headers.
         mime = mime_of(h.get_header("content-type"))
-        if mime and mime.startswith("application/http"):
+        if mime in ("application/http", "message/http"):
             mime = None
     return Record(
         record_id=strip_id(h.get_header("WARC-Record-ID")) or "",

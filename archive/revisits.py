@@ -40,6 +40,16 @@ class RevisitIndex:
         self.by_uri_date: dict[tuple[str, str], Original] = {}
         self.by_digest: dict[str, list[Original]] = {}
         self.by_url_200: dict[str, list[Original]] = {}
+        self.seen: set[str] = set()
+
+    def first_reading(self, record: Record) -> bool:
+        """A record id read before is the same capture (as in the store): taken once, counted once."""
+        if not record.record_id:
+            return True
+        if record.record_id in self.seen:
+            return False
+        self.seen.add(record.record_id)
+        return True
 
     def remember(self, record: Record, path, framing: str | None = None) -> None:
         """A response (or a resolved revisit's original, under the revisit's id) read from `path`."""

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
+from archive import read_record_at
 
 
 @dataclass
@@ -26,13 +26,11 @@ class Prior:
     def _load(self):
         if self._record is None and self.warc_path is not None and self.offset is not None:
             try:
-                with open(self.warc_path, "rb") as fh:
-                    fh.seek(self.offset)
-                    record = next(iter(ArchiveIterator(fh)))
-                    http = record.http_headers
-                    body = record.raw_stream.read()  # as stored: still content-encoded
-                    self._record = (int(http.get_statuscode()), http.headers, body, http.statusline,
-                                    http.protocol)
+                record = read_record_at(self.warc_path, self.offset)
+                http = record.http_headers
+                body = record.raw_stream.read()  # as stored: still content-encoded
+                self._record = (int(http.get_statuscode()), http.headers, body, http.statusline,
+                                http.protocol)
             except Exception:  # noqa: BLE001 - an unreadable prior means a plain fetch
                 self._record = ()
         return self._record or None

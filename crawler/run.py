@@ -12,15 +12,13 @@ import fcntl
 import json
 import os
 import uuid
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
+from archive import ArchiveDamage, iter_records
 from crawler.links import Link, links_of
 from crawler.prior import Prior
 from crawler.scope import is_loopback
@@ -135,43 +133,32 @@ def repair_open_files(folder: Path) -> list[Path]:
     return [repair(p) for p in open_warcs(folder)]
 
 
-def _decoded_body(record) -> bytes:
-    body = record.raw_stream.read()
-    encoding = (record.http_headers.get_header("Content-Encoding") or "").lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        try:
-            return zlib.decompress(body, 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
-        except zlib.error:
-            return b""
-    return body
-
-
 def captured_so_far(files: list[Path]) -> set[str]:
+    """URLs of the responses and revisits already in this crawl's WARCs (their whole records)."""
     urls = set()
     for path in files:
-        with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type in ("response", "revisit"):
-                    urls.add(record.rec_headers.get_header("WARC-Target-URI"))
+        try:
+            for record in iter_records(path):
+                urls.add(record.url)
+        except ArchiveDamage:
+            continue  # the whole records before the damage were counted
     return urls
 
 
 def frontier_from(files: list[Path]) -> Iterator[Link]:
     """Links of every page already captured by this crawl, read from its WARCs, lazily."""
     for path in files:
-        with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type not in ("response", "revisit") or record.http_headers is None:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                status = int(record.http_headers.get_statuscode() or 0)
+        try:
+            for record in iter_records(path, want_body=lambda r: r.status == 200 and not r.is_revisit):
+                status = record.status or 0
                 if 300 <= status < 400:
-                    location = record.http_headers.get_header("Location")
+                    location = record.header("Location")
                     if location:
-                        yield from links_of(f'<a href="{location}">'.encode(), url, "text/html")
-                elif status == 200 and record.rec_type == "response":
-                    ctype = record.http_headers.get_header("Content-Type") or ""
-                    yield from links_of(_decoded_body(record), url, ctype)
+                        yield from links_of(f'<a href="{location}">'.encode(), record.url, "text/html")
+                elif record.body is not None:
+                    yield from links_of(record.body, record.url, record.header("Content-Type") or "")
+        except ArchiveDamage:
+            continue
 
 
 def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial: int):

@@ -79,6 +79,8 @@ def iter_article_responses(
                 "status": rec.status,
                 "revisit": rec.is_revisit,
             }
+            if not resolver.first_reading(rec):
+                continue
             if not rec.is_revisit:
                 body = rec.body
                 resolver.remember(rec, path, stats.framing)

@@ -70,13 +70,14 @@ def closed_warcs(warc_dir: Path) -> list[Path]:
 
 def _stamp(path: Path, seen: dict | None = None) -> dict:
     """Size, mtime and SHA-256. The hash is what counts (a plain `cp` moves the mtime, a repair in
-    place may keep the size); it is recomputed only when size or mtime moved since `seen`."""
+    place may keep the size); it is recomputed when size or mtime moved since `seen`, and always for
+    a file that could not be indexed in full (few, and the ones someone repairs)."""
     from archive.files import file_sha256
 
     st = path.stat()
     stamp = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
     same = seen and seen.get("size") == st.st_size and seen.get("mtime_ns") == st.st_mtime_ns
-    if same and seen.get("sha256"):
+    if same and seen.get("sha256") and not seen.get("problem"):
         stamp["sha256"] = seen["sha256"]
     else:
         stamp["sha256"] = file_sha256(path)[0]

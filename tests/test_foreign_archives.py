@@ -69,3 +69,28 @@ def test_every_foreign_file_reads_as_warcio_reads_it(path, capfd):
         if stats.format != "arc":  # warcio invents a new random id for an ARC record at each read
             assert there["id"].strip("<>") == rec.record_id
         assert _payload_matches(payload, there), rec.offset
+
+
+def test_the_bench_scanner_reads_tool_made_warcs_as_the_reader_does():
+    """bench/warcstats.py keeps its own fast scanner; on every WARC a crawler wrote (not the
+    hand-made edge cases of validators' suites) it must see the records the reader sees."""
+    from bench import warcstats
+
+    rows = manifest()
+    checked = 0
+    for path in FILES:
+        row = rows[str(path.relative_to(FOREIGN))]
+        if "tests" in row["tool"]:
+            continue
+        stats = FileStats()
+        try:
+            ours = [(r.warc_type, r.url, None if r.status is None else str(r.status))
+                    for r in iter_records(path, stats=stats, types=None)]
+        except ArchiveDamage:
+            continue
+        if stats.format != "warc":
+            continue
+        theirs = [(h.rec_type.lower(), h.uri, h.status) for h in warcstats.heads(path)]
+        assert ours == theirs, path
+        checked += 1
+    assert checked >= 30
