@@ -25,12 +25,26 @@ def parse(value: str | None):
     return (hasher, expected) if expected is not None else None
 
 
+_RFC4648 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_INT32 = "0123456789abcdefghijklmnopqrstuv"
+_B32 = str.maketrans(_RFC4648 + _RFC4648[:26].lower(), _INT32 + _INT32[:26])
+
+
+def _b32(text: str, size: int) -> bytes:
+    """RFC 4648 base32 by int(): base64.b32decode is pure Python, a tenth of a millisecond a record."""
+    text = text.rstrip("=")
+    extra = len(text) * 5 - size * 8
+    if not 0 <= extra < 5 or not text.isalnum():
+        raise ValueError(text)
+    return (int(text.translate(_B32), 32) >> extra).to_bytes(size, "big")
+
+
 def decode(text: str, size: int) -> bytes | None:
     """The digest bytes of a base32, hex or base64 value of `size` bytes (the length tells which)."""
     candidates = []
     if len(text) == 2 * size:
         candidates.append(lambda: base64.b16decode(text, casefold=True))
-    candidates.append(lambda: base64.b32decode(text.upper() + "=" * (-len(text) % 8)))
+    candidates.append(lambda: _b32(text, size))
     candidates.append(lambda: base64.b64decode(text + "=" * (-len(text) % 4)))
     candidates.append(lambda: base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     for attempt in candidates:
