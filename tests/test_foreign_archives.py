@@ -94,3 +94,16 @@ def test_the_bench_scanner_reads_tool_made_warcs_as_the_reader_does():
         assert ours == theirs, path
         checked += 1
     assert checked >= 30
+
+
+def test_the_archive_reader_imports_nothing_of_the_project():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "archive"
+    higher = {"crawler", "extract", "storage", "replay", "deeply", "bench", "sample_site"}
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not {n.split(".")[0] for n in names} & higher, (path.name, names)
