@@ -277,16 +277,20 @@ def build_wacz(
     from wacz.main import main as wacz_main  # heavy import (frictionless), only when packaging
 
     out = Path(out)
-    warcs = closed_warcs(warc_dir)
+    found = closed_warcs(warc_dir)
+    warnings: list[str] = []
+    # A WACZ holds WARCs only (archive/*.warc.gz): an ARC file in the folder is left out, and said so.
+    warcs = [w for w in found if re.search(r"\.warc(\.gz)?$", w.name, re.IGNORECASE)]
+    warnings += [f"left out {w.name}: an ARC file (a WACZ holds WARC files only)"
+                 for w in found if w not in warcs]
     if not warcs:
         raise WaczError(f"no closed WARC files in {warc_dir}")
-    warnings: list[str] = []
     # A damaged WARC would stop the package (its indexer gives up on it): left out, and said so.
     for warc in list(warcs):
         damage = warc_damage(warc)
         if damage is not None:
             warcs.remove(warc)
-            warnings.append(f"left out {warc.name}: unreadable at offset {damage[0]}: {damage[1]}")
+            warnings.append(f"left out {warc.name}: {damage[1]}")
     if not warcs:
         raise WaczError(f"no readable closed WARC files in {warc_dir}")
     seen = scan_warcs(warcs)
