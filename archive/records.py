@@ -297,14 +297,14 @@ def iter_records(
     stats.format = kind
     with open(path, "rb") as fh:
         if kind != "wacz":
-            yield from _iter_source(files.Window(fh, 0, size), None, kind, want_body, stats, types)
+            yield from _guarded(files.Window(fh, 0, size), None, kind, want_body, stats, types)
             return
         try:
             zf = zipfile.ZipFile(fh)
             members = files.wacz_members(zf)
             stats.pages = wacz_pages(zf)
-        except (zipfile.BadZipFile, OSError, ValueError) as e:
-            raise ArchiveDamage(0, "a damaged WACZ package (its zip directory cannot be read)") from e
+        except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError) as e:
+            raise ArchiveDamage(0, "a damaged WACZ package (unreadable zip directory or page list)") from e
         for info in members:
             stats.members.append(info.filename)
             try:
@@ -312,10 +312,25 @@ def iter_records(
             except (zipfile.BadZipFile, OSError, NotImplementedError) as e:
                 raise ArchiveDamage(0, "a member of the WACZ package cannot be opened", info.filename) from e
             stats.end = stats.last_offset = 0
-            sub_kind = files.kind_of_text(_peek(src))
+            try:
+                sub_kind = files.kind_of_text(_peek(src))
+            except (zlib.error, zipfile.BadZipFile, EOFError, OSError) as e:
+                raise ArchiveDamage(0, "a corrupt member of the WACZ package", info.filename) from e
             if sub_kind is None:
                 raise ArchiveDamage(0, "not a WARC (no WARC record at its start)", info.filename)
-            yield from _iter_source(src, info.filename, sub_kind, want_body, stats, types)
+            yield from _guarded(src, info.filename, sub_kind, want_body, stats, types)
+
+
+def _guarded(src, member, kind, want_body, stats: FileStats, types) -> Iterator[Record]:
+    """The source's records; what breaks outside a record (while sniffing its compression, checking
+    its end, or inside a deflated WACZ member) is damage too, never a traceback."""
+    try:
+        yield from _iter_source(src, member, kind, want_body, stats, types)
+    except ArchiveDamage:
+        raise
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        what = "a corrupt member of the WACZ package" if member else "unreadable"
+        raise ArchiveDamage(stats.end, f"{what} at offset {stats.end}", member) from e
 
 
 def _peek(src) -> bytes:
@@ -564,6 +579,15 @@ def read_record_at(path, offset: int, length: int | None = None, member: str | N
     payload as stored, so it outlives the file handle. In a whole-file gzip (`stream-gzip`) the
     offset counts in the decompressed stream: reaching it decompresses everything before it.
     """
+    try:
+        return _read_record_at(path, offset, length, member, framing)
+    except ArchiveDamage:
+        raise
+    except (zlib.error, zipfile.BadZipFile, EOFError, ValueError) as e:
+        raise ArchiveDamage(offset, f"no readable record at offset {offset}", member) from e
+
+
+def _read_record_at(path, offset, length, member, framing) -> ArcWarcRecord:
     with open(path, "rb") as fh:
         if member:
             try:

@@ -31,7 +31,7 @@ from deeply.archive_paths import expand_archives
 @click.option(
     "--provenance",
     is_flag=True,
-    help='Add a "warc" object to each line: file, offset, length, WARC-Date, record id.',
+    help='Add a "warc" object to each line: file, member (in a WACZ), offset, length, WARC-Date, record id.',
 )
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary line.")
 def extract_command(
@@ -125,5 +125,6 @@ def _write_records(stream, out, workers: int, provenance: bool, counts: dict) ->
         counts["records"] += 1
         row = record.as_dict()
         if provenance:
-            row["warc"] = {k: meta.get(k) for k in ("file", "offset", "length", "warc_date", "record_id")}
+            row["warc"] = {k: meta.get(k) for k in ("file", "member", "offset", "length", "warc_date",
+                                                    "record_id")}
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -107,3 +107,34 @@ def test_the_archive_reader_imports_nothing_of_the_project():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not {n.split(".")[0] for n in names} & higher, (path.name, names)
+
+
+def test_damaged_copies_of_the_corpus_give_one_line_and_no_traceback(tmp_path, capfd):
+    """Bytes flipped, files cut, junk inserted, in a fixed sequence over the corpus: the reader (and
+    read_record_at on what it yields) raises nothing but ArchiveDamage, with a one-line reason."""
+    import random
+
+    rnd = random.Random(13)
+    small = [p for p in FILES if p.stat().st_size < 300_000]
+    for _ in range(300):
+        source = rnd.choice(small)
+        data = bytearray(source.read_bytes())
+        op = rnd.random()
+        if op < 0.4 and data:
+            for _ in range(rnd.randint(1, 5)):
+                data[rnd.randrange(len(data))] = rnd.randrange(256)
+        elif op < 0.8:
+            data = data[: rnd.randrange(len(data) + 1)]
+        else:
+            at = rnd.randrange(len(data) + 1)
+            data[at:at] = rnd.randbytes(rnd.randint(1, 50))
+        path = tmp_path / source.name
+        path.write_bytes(bytes(data))
+        try:
+            for rec in iter_records(path, types=None):
+                if rec.warc_type in ("response", "revisit"):
+                    read_record_at(path, rec.offset, rec.length, member=rec.member)
+        except ArchiveDamage as e:
+            assert "\n" not in str(e) and not re.search(r"Error|Traceback|b'", str(e)), str(e)
+    out, err = capfd.readouterr()
+    assert err == ""
