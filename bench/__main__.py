@@ -25,7 +25,7 @@ from bench import crawl, extract, ingest, measure, pipeline_run, servers, warcst
 from bench.report import Header, SiteRun, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MEASURED_PACKAGES = ("crawler", "extract", "storage", "deeply", "sample_site")
+MEASURED_PACKAGES = ("archive", "crawler", "extract", "storage", "deeply", "sample_site")
 
 
 def source_state() -> dict[str, float]:

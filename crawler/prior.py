@@ -11,8 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
+from archive import read_record_at
 from crawler.shared import SharedDict
 
 
@@ -72,13 +71,11 @@ class Prior:
         if self.warc_path is None or self.offset is None:
             return None
         try:
-            with open(self.warc_path, "rb") as fh:
-                fh.seek(self.offset)
-                record = next(iter(ArchiveIterator(fh)))
-                http = record.http_headers
-                body = record.raw_stream.read() if with_body else None
-                return Original(int(http.get_statuscode()), list(http.headers), http.statusline,
-                                http.protocol, body)
+            record = read_record_at(self.warc_path, self.offset)
+            http = record.http_headers
+            body = record.raw_stream.read() if with_body else None
+            return Original(int(http.get_statuscode()), list(http.headers), http.statusline,
+                            http.protocol, body)
         except Exception:  # noqa: BLE001 - see the docstring
             return None
 

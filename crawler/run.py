@@ -13,15 +13,13 @@ import json
 import logging
 import os
 import uuid
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
+from archive import ArchiveDamage, decode_payload, iter_records
 from crawler.links import Link, links_of
 from crawler.prior import Prior
 from crawler.scope import is_loopback
@@ -139,23 +137,15 @@ def repair_open_files(folder: Path) -> list[Path]:
     return [repair(p) for p in open_warcs(folder)]
 
 
-def _decoded(body: bytes, content_encoding: str | None) -> bytes:
-    encoding = (content_encoding or "").lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        try:
-            return zlib.decompress(body, 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
-        except zlib.error:
-            return b""
-    return body
-
-
 def captured_so_far(files: list[Path]) -> set[str]:
+    """URLs of the responses and revisits already in this crawl's WARCs (their whole records)."""
     urls = SharedSet()
     for path in files:
-        with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type in ("response", "revisit"):
-                    urls.add(record.rec_headers.get_header("WARC-Target-URI"))
+        try:
+            for record in iter_records(path):
+                urls.add(record.url)
+        except ArchiveDamage:
+            continue  # the whole records before the damage were counted
     return urls
 
 
@@ -169,28 +159,24 @@ def frontier_from(files: list[Path], priors: dict[str, Prior] | None = None) -> 
     """
     priors = priors or {}
     for path in files:
-        with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type not in ("response", "revisit") or record.http_headers is None:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                status = int(record.http_headers.get_statuscode() or 0)
-                ctype = record.http_headers.get_header("Content-Type") or ""
+        try:
+            for record in iter_records(path, want_body=lambda r: r.status == 200 and not r.is_revisit):
+                status = record.status or 0
                 if 300 <= status < 400:
-                    location = record.http_headers.get_header("Location")
+                    location = record.header("Location")
                     if location:
-                        yield from links_of(f'<a href="{location}">'.encode(), url, "text/html")
-                elif status == 200 and record.rec_type == "response":
-                    body = record.raw_stream.read()
-                    yield from links_of(_decoded(body, record.http_headers.get_header("Content-Encoding")),
-                                        url, ctype)
-                elif status == 200:
-                    yield from _revisit_links(record, url, ctype, priors.get(url))
+                        yield from links_of(f'<a href="{location}">'.encode(), record.url, "text/html")
+                elif record.body is not None:
+                    yield from links_of(record.body, record.url, record.header("Content-Type") or "")
+                elif status == 200 and record.is_revisit:
+                    yield from _revisit_links(record, priors.get(record.url))
+        except ArchiveDamage:
+            continue
 
 
-def _revisit_links(record, url: str, ctype: str, prior: Prior | None) -> list[Link]:
-    digest = record.rec_headers.get_header("WARC-Payload-Digest")
-    if prior is None or (digest and digest != prior.payload_digest):
+def _revisit_links(record, prior: Prior | None) -> list[Link]:
+    url = record.url
+    if prior is None or (record.payload_digest and record.payload_digest != prior.payload_digest):
         log.warning("resume: the original of the revisit of %s is not in the store; its links are "
                     "not followed", url)
         return []
@@ -199,8 +185,8 @@ def _revisit_links(record, url: str, ctype: str, prior: Prior | None) -> list[Li
         log.warning("resume: the original of the revisit of %s cannot be read from %s; its links are "
                     "not followed", url, prior.warc_path)
         return []
-    return links_of(_decoded(original.body, original.header("Content-Encoding")), url,
-                    original.header("Content-Type") or ctype)
+    return links_of(decode_payload(original.body, original.headers), url,
+                    original.header("Content-Type") or record.header("Content-Type") or "")
 
 
 def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial: int):

@@ -20,6 +20,8 @@ from pathlib import Path
 from warcio.recordbuilder import RecordBuilder
 from warcio.warcwriter import WARCWriter
 
+from archive import ArchiveDamage, iter_records
+
 OPEN_SUFFIX = ".open"
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -180,41 +182,15 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-_CONTENT_LENGTH = re.compile(rb"\r\nContent-Length:[ \t]*(\d+)", re.IGNORECASE)
-_WARC_TYPE = re.compile(rb"\r\nWARC-Type:[ \t]*(\S+)", re.IGNORECASE)
-
-
-def whole_records(fh, chunk: int = 1 << 20):
-    """(start, end, type) of each whole record of a WARC written one gzip member per record,
-    stopping at the first that is not whole: a member cut short, or a record whose block is not
-    exactly its Content-Length. Checked on the bytes themselves, not trusted to a lenient reader."""
-    pos = 0
-    while True:
-        fh.seek(pos)
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        head, total, consumed = b"", 0, 0
-        while not d.eof:
-            data = fh.read(chunk)
-            if not data:
-                return  # the member ends before its gzip trailer
-            try:
-                out = d.decompress(data)
-            except zlib.error:
-                return
-            if len(head) < 65_536:
-                head += out[: 65_536 - len(head)]
-            total += len(out)
-            consumed += len(data)
-        end = pos + consumed - len(d.unused_data)
-        sep = head.find(b"\r\n\r\n")
-        length = _CONTENT_LENGTH.search(head, 0, sep) if sep > 0 else None
-        kind = _WARC_TYPE.search(head, 0, sep) if sep > 0 else None
-        if not head.startswith(b"WARC/") or length is None or kind is None:
-            return
-        if total != sep + 4 + int(length.group(1)) + 4:
-            return  # block shorter or longer than declared, or no closing CRLF pair
-        yield pos, end, kind.group(1).decode("ascii", "replace")
-        pos = end
+def whole_records(path: Path):
+    """(start, end, type) of each whole record, stopping at the first that is not: the archive
+    reader yields a record only once it is whole (its gzip member complete, its block exactly its
+    Content-Length), so a file cut anywhere gives exactly its whole records."""
+    try:
+        for record in iter_records(path, types=None):
+            yield record.offset, record.offset + record.length, record.warc_type
+    except ArchiveDamage:
+        return
 
 
 def last_whole_offset(path: Path) -> tuple[int, int]:
@@ -222,11 +198,10 @@ def last_whole_offset(path: Path) -> tuple[int, int]:
     response is dropped too, so every kept response keeps its request."""
     end = count = 0
     pending_request_start = None
-    with open(path, "rb") as fh:
-        for start, stop, kind in whole_records(fh):
-            count += 1
-            pending_request_start = start if kind == "request" else None
-            end = stop
+    for start, stop, kind in whole_records(path):
+        count += 1
+        pending_request_start = start if kind == "request" else None
+        end = stop
     if pending_request_start is not None:
         end = pending_request_start
     return end, count

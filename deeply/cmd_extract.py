@@ -10,18 +10,7 @@ from pathlib import Path
 
 import click
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
-
-
-def warc_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Files as given; a folder stands for its closed WARCs (``*.warc``, ``*.warc.gz``), sorted."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES)))
-        else:
-            out.append(path)
-    return out
+from deeply.archive_paths import expand_archives
 
 
 @click.command("extract")
@@ -42,7 +31,7 @@ def warc_files(paths: tuple[Path, ...]) -> list[Path]:
 @click.option(
     "--provenance",
     is_flag=True,
-    help='Add a "warc" object to each line: file, offset, length, WARC-Date, record id.',
+    help='Add a "warc" object to each line: file, member (in a WACZ), offset, length, WARC-Date, record id.',
 )
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary line.")
 def extract_command(
@@ -50,10 +39,12 @@ def extract_command(
 ):
     """Extract every article page of the WARC files into records, one JSON object per line.
 
-    WARCS are files (gzipped or not) or folders of them. Every 200 HTML response whose URL is an
+    WARCS are WARC, ARC or WACZ files (gzipped or not) or folders of them (every other file in a
+    folder is named with why it was skipped); see docs/archives.md. Every 200 HTML response whose URL is an
     article, op-ed, executive summary or explainer becomes one record, in the order of the files;
     requests, metadata, requisites and listings are skipped, and a revisit is resolved to the body
-    it points to when that was read earlier from the same files. The same article captured twice
+    it points to when that was read earlier from the same files (by the same rules as ingest; the
+    revisits that could not be resolved are counted in the summary). The same article captured twice
     gives two lines with the same "key" (and, if its content did not change, the same
     "content_hash").
 
@@ -70,14 +61,16 @@ def extract_command(
     """
     from tqdm import tqdm
 
+    from archive import ArchiveDamage
     from extract.batch import default_workers
-    from extract.warcs import WarcReadError, iter_many
+    from extract.warcs import ReadCounts, iter_many
 
-    files = warc_files(warcs)
+    files = expand_archives(warcs, lambda line: click.echo(f"deeply extract: {line}", err=True))
     if not files:
-        raise click.UsageError("no WARC files found (looked for *.warc and *.warc.gz)")
+        raise click.UsageError("no WARC, ARC or WACZ files found in the given paths")
     total = sum(p.stat().st_size for p in files)
-    errors: list[WarcReadError] = []
+    errors: list[ArchiveDamage] = []
+    read = ReadCounts()
     workers = workers or default_workers()
     started = time.monotonic()
     counts = {"pages": 0, "records": 0}
@@ -94,12 +87,12 @@ def extract_command(
         mininterval=0.5 if sys.stderr.isatty() else 15,  # a log file gets a line now and then
     )
 
-    def on_error(err: WarcReadError) -> None:
+    def on_error(err: ArchiveDamage) -> None:
         errors.append(err)
-        bar.write(f"deeply extract: {err}", file=sys.stderr)
+        bar.write(f"deeply extract: FAILED: {err.line()}", file=sys.stderr)
 
     try:
-        stream = iter_many(files, progress=bar.update, on_error=on_error)
+        stream = iter_many(files, progress=bar.update, on_error=on_error, counts=read)
         _write_records(stream, out, workers, provenance, counts)
         out.flush()
     except BrokenPipeError:
@@ -114,7 +107,8 @@ def extract_command(
         seconds = time.monotonic() - started
         click.echo(
             f"deeply extract: {counts['records']} records from {counts['pages']} article responses in "
-            f"{len(files)} file(s), {seconds:.1f} s on {workers} worker(s)"
+            f"{len(files)} file(s), {seconds:.1f} s on {workers} worker(s); "
+            f"{read.revisits} revisits ({read.revisits_unresolved} unresolved)"
             + (f"; {len(errors)} file(s) unreadable" if errors else ""),
             err=True,
         )
@@ -131,5 +125,6 @@ def _write_records(stream, out, workers: int, provenance: bool, counts: dict) ->
         counts["records"] += 1
         row = record.as_dict()
         if provenance:
-            row["warc"] = {k: meta.get(k) for k in ("file", "offset", "length", "warc_date", "record_id")}
+            row["warc"] = {k: meta.get(k) for k in ("file", "member", "offset", "length", "warc_date",
+                                                    "record_id")}
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

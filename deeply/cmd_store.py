@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from deeply.archive_paths import expand_archives
+
 DEFAULT_DB = "archive.db"
 
 db_option = click.option(
@@ -17,18 +19,6 @@ db_option = click.option(
     show_default=True,
     help="The SQLite store.",
 )
-
-
-def _expand(paths: tuple[Path, ...]) -> list[Path]:
-    """Files as given; a directory stands for the WARCs in it, in name order (= crawl order for ours)."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = (q for q in p.iterdir() if q.is_file() and q.name.endswith((".warc", ".warc.gz")))
-            out.extend(sorted(found))
-        else:
-            out.append(p)
-    return out
 
 
 @click.command("ingest")
@@ -44,21 +34,25 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
               help="Extraction processes (0: extract in this process).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 def ingest_command(warcs, db_path, crawl_id, replay_prefix, workers, progress):
-    """Ingest WARC files into the store.
+    """Ingest WARC, ARC and WACZ files into the store.
 
-    Reads any standard WARC (ours, wget, Heritrix, Browsertrix, pywb; gzip or not). Every
-    response and revisit record becomes a capture; article pages are extracted and versioned (a
+    Reads any standard WARC (ours, wget, Heritrix, Browsertrix, pywb; per-record gzip, whole-file
+    gzip or none), ARC files, and WACZ packages (their WARCs read in place, their page titles kept);
+    see docs/archives.md. A file is known by its content (SHA-256), not its name. Every
+    response and revisit record becomes a capture; records whose block or payload digest does not
+    match are kept, marked and reported; article pages are extracted and versioned (a
     new version only when the content changed). Each file is one transaction: a file already
     ingested is skipped, a damaged one keeps the records before the damage and is reported with
     its offset, and the other files go on. Exits 1 when any file failed.
 
-    WARCS are files or directories (their *.warc and *.warc.gz files, in name order).
+    WARCS are files or directories (their .warc, .warc.gz, .arc, .arc.gz and .wacz files, any
+    case, in name order; every other file there is named with why it was skipped).
     """
     from storage import StoreError, ingest
 
-    files = _expand(warcs)
+    files = expand_archives(warcs, lambda line: click.echo(line, err=True))
     if not files:
-        raise click.UsageError("no WARC files found in the given paths")
+        raise click.UsageError("no WARC, ARC or WACZ files found in the given paths")
     try:
         report = ingest(db_path, files, crawl_id=crawl_id, progress=progress, replay_prefix=replay_prefix,
                         workers=workers, log=None if progress else (lambda line: click.echo(line, err=True)))
@@ -106,7 +100,8 @@ def verify_command(db_path, warc_dir, quiet):
     """Check the WARC files against the SHA-256 recorded at ingest.
 
     Recomputes every ingested file's SHA-256 (fixity) and compares; exits 1 when a file is
-    missing or its bytes changed since ingest. Read-only: safe next to `deeply serve`.
+    missing or its bytes changed since ingest, or when it came in with records that fail their
+    own block or payload digests (DAMAGED). Read-only: safe next to `deeply serve`.
     """
     from storage import StoreError, verify
 
@@ -117,7 +112,7 @@ def verify_command(db_path, warc_dir, quiet):
     except StoreError as e:
         raise click.ClickException(str(e)) from None
     for result in report.results:
-        if not quiet or result.status in ("mismatch", "missing"):
+        if not quiet or result.status in ("mismatch", "missing", "damaged"):
             click.echo(result.line())
     click.echo(report.summary(), err=True)
     if not report.ok:

@@ -3,8 +3,10 @@
 One sorted ``index.cdxj`` (SURT keys; JSON with url, mime, status, digest, length, offset,
 filename) serves both pywb (``index_paths``) and OutbackCDX-style servers (POST the file).
 A closed WARC never changes, so only WARCs not yet listed in ``indexed.json`` are read; their
-lines are merged into the existing index. The index is rewritten through a temp file and
-``os.replace``, so a reader (a running pywb) sees the old or the new index, never half of one.
+lines are merged into the existing index. A file is known by its content: one whose size, or whose
+SHA-256 (re-hashed when its mtime moved), differs from what was indexed is read again. The index is
+rewritten through a temp file and ``os.replace``, so a reader (a running pywb) sees the old or the
+new index, never half of one.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ STATE_FORMAT = 1
 # whole process; an index must not depend on what else happens to be imported.
 INDEXED_RECORDS = "response,revisit,resource"
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
 
 
 @dataclass
@@ -56,20 +57,37 @@ def index_path(warc_dir: Path) -> Path:
 
 
 def closed_warcs(warc_dir: Path) -> list[Path]:
-    """WARCs the crawler has finished with; a name ending in ``.open`` is still being written."""
+    """The WARC and ARC files of the folder, by the archive layer's one rule (a name ending in
+    ``.open`` is still being written); a WACZ is a package of its own, not replayed from here."""
+    from archive import archives_in
+
     warc_dir = Path(warc_dir)
     if not warc_dir.is_dir():
         return []
-    return sorted(
-        p
-        for p in warc_dir.iterdir()
-        if p.is_file() and p.name.endswith(WARC_SUFFIXES) and not p.name.startswith(".")
-    )
+    found, _ = archives_in(warc_dir)
+    return [p for p in found if not p.name.lower().endswith(".wacz")]
 
 
-def _stamp(path: Path) -> dict:
-    # Size only: offsets die with a size change, while mtimes change on a plain `cp`.
-    return {"size": path.stat().st_size}
+def _stamp(path: Path, seen: dict | None = None) -> dict:
+    """Size, mtime and SHA-256. The hash is what counts (a plain `cp` moves the mtime, a repair in
+    place may keep the size); it is recomputed when size or mtime moved since `seen`, and always for
+    a file that could not be indexed in full (few, and the ones someone repairs)."""
+    from archive.files import file_sha256
+
+    st = path.stat()
+    stamp = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    same = seen and seen.get("size") == st.st_size and seen.get("mtime_ns") == st.st_mtime_ns
+    if same and seen.get("sha256") and not seen.get("problem"):
+        stamp["sha256"] = seen["sha256"]
+    else:
+        stamp["sha256"] = file_sha256(path)[0]
+    return stamp
+
+
+def _changed(stamp: dict | None, seen: dict) -> bool:
+    if stamp is None or stamp["size"] != seen.get("size"):
+        return True
+    return bool(seen.get("sha256")) and stamp["sha256"] != seen["sha256"]
 
 
 def load_state(warc_dir: Path) -> dict[str, dict]:
@@ -133,10 +151,10 @@ def cdxj_lines(warc: Path, limit: int | None = None) -> list[str]:
     if limit is None:
         indexer.process_all()
     elif limit > 0:
-        from storage.warcs import FilePrefix
+        from archive.files import Window
 
         with open(warc, "rb") as fh:
-            indexer.process_one(FilePrefix(fh, limit), indexer.output, str(warc))
+            indexer.process_one(Window(fh, 0, limit), indexer.output, str(warc))
     lines.sort()
     return lines
 
@@ -145,17 +163,20 @@ def warc_damage(warc: Path) -> tuple[int, str] | None:
     """(offset, reason) where a WARC stops being readable; None when every record is whole.
 
     cdxj-indexer takes a record whose Content-Length is wrong, or one cut off by the end of the
-    file, as whole, and gives up at the first unreadable record without saying where. The store's
+    file, as whole, and gives up at the first unreadable record without saying where. The archive
     reader checks each record's length and the end of the file; OSError propagates (it may pass).
     """
-    from storage.warcs import WarcDamage, iter_entries
+    from archive import ArchiveDamage, FileStats, iter_records
 
+    stats = FileStats()
     try:
-        with open(warc, "rb") as fh:
-            for _ in iter_entries(fh):
-                pass
-    except WarcDamage as exc:
+        for _ in iter_records(warc, stats=stats, types=()):
+            pass
+    except ArchiveDamage as exc:
         return exc.offset, exc.reason
+    if stats.framing == "stream-gzip":
+        # pywb reads a record at its offset in the file: a whole-file gzip has no such offsets.
+        return 0, "gzipped as one stream: replay needs one gzip member per record (`warcio recompress`)"
     return None
 
 
@@ -170,7 +191,7 @@ def readable_lines(warc: Path) -> tuple[list[str], str | None]:
     offset, reason = damage
     # Only the bytes before the damage are read: the indexer never meets the bad record at all.
     kept = cdxj_lines(warc, limit=offset)
-    return kept, f"unreadable at offset {offset}: {reason}; {len(kept)} records before it indexed"
+    return kept, f"{reason}; {len(kept)} records before it indexed"
 
 
 def merge_sorted(*sources: Iterable[str]) -> Iterator[str]:
@@ -193,9 +214,15 @@ def update_index(warc_dir: Path, full: bool = False) -> IndexResult:
     out = index_path(warc_dir)
     with _locked(warc_dir):
         warcs = closed_warcs(warc_dir)
-        stamps = {w.name: _stamp(w) for w in warcs}
         state = load_state(warc_dir)
-        stale = [name for name, seen in state.items() if stamps.get(name, {}).get("size") != seen.get("size")]
+        stamps = {w.name: _stamp(w, state.get(w.name)) for w in warcs}
+        stale = [name for name, seen in state.items() if _changed(stamps.get(name), seen)]
+        # Same content under a new mtime (a copy), or indexed before hashes were kept: note the stamp.
+        touched = [name for name, seen in state.items() if name not in stale
+                   and {k: seen.get(k) for k in ("mtime_ns", "sha256")} != {k: stamps[name][k] for k in
+                                                                              ("mtime_ns", "sha256")}]
+        for name in touched:
+            state[name].update(mtime_ns=stamps[name]["mtime_ns"], sha256=stamps[name]["sha256"])
         rebuild = full or not out.exists() or bool(stale)
         if rebuild:
             if stale and not full:
@@ -233,6 +260,8 @@ def update_index(warc_dir: Path, full: bool = False) -> IndexResult:
                     result.added.append(warc.name)
                 sorter.flush()
 
+            if touched and not (result.added or recorded or rebuild):
+                _save_state(warc_dir, state)
             if result.added or recorded or rebuild:
                 result.total_lines = _merge_into(out, new_sorted, keep_existing=not rebuild)
                 _save_state(warc_dir, state)

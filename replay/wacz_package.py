@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import surt
-from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 
+from archive import HTML_MIMES
 from replay.index import closed_warcs, warc_damage
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ DEFAULT_TITLE = "Syria Deeply web archive"
 # not the listings (/articles/page/3) nor the feeds (/rss).
 ARTICLE_PATH = re.compile(r"/(?:articles|community|background|executive-summaries)/(?!page/)[^?#]*[^/?#]$")
 NOT_ARTICLE = re.compile(r"/rss(?:\.xml)?$|/page/\d+(?:\.html)?$")
-HTML_MIMES = ("text/html", "application/xhtml+xml")
 TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 
 
@@ -95,39 +94,33 @@ def _title_of(body: bytes) -> str:
 
 def scan_warcs(warcs: list[Path]) -> dict[str, list[Seen]]:
     """Every response and revisit by SURT key; titles of article HTML, revisits resolved by digest."""
+    from archive import ArchiveDamage, iter_records
+
     seen: dict[str, list[Seen]] = defaultdict(list)
     titles: dict[str, str] = {}
+
+    def article(rec) -> bool:
+        return rec.warc_type == "response" and rec.status == 200 and rec.is_html and is_article_url(rec.url)
+
     for warc in warcs:
-        with open(warc, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type not in ("response", "revisit"):
+        try:
+            for rec in iter_records(warc, want_body=article):
+                if not rec.url.startswith(("http://", "https://")):
                     continue
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                if not url.startswith(("http://", "https://")):
-                    continue
-                status = record.http_headers.get_statuscode() if record.http_headers else ""
-                mime = (
-                    record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
-                ) or ""
-                mime = mime.split(";", 1)[0].strip().lower()
-                digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
                 entry = Seen(
-                    url=url,
-                    timestamp=iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date")),
-                    status=status,
-                    mime=mime,
-                    digest=digest,
+                    url=rec.url,
+                    timestamp=iso_date_to_timestamp(rec.warc_date),
+                    status="" if rec.status is None else str(rec.status),
+                    mime=rec.mime or "",
+                    digest=rec.payload_digest or "",
                 )
-                if (
-                    record.rec_type == "response"
-                    and status == "200"
-                    and mime in HTML_MIMES
-                    and is_article_url(url)
-                ):
-                    entry.title = _title_of(record.content_stream().read())
-                    if digest and entry.title:
-                        titles.setdefault(digest, entry.title)
-                seen[url_key(url)].append(entry)
+                if rec.body is not None:
+                    entry.title = _title_of(rec.body)
+                    if entry.digest and entry.title:
+                        titles.setdefault(entry.digest, entry.title)
+                seen[url_key(rec.url)].append(entry)
+        except ArchiveDamage:
+            continue  # its whole records are listed; the packager warns about the file itself
     for entries in seen.values():
         for entry in entries:
             if not entry.title and entry.digest in titles:
@@ -284,16 +277,20 @@ def build_wacz(
     from wacz.main import main as wacz_main  # heavy import (frictionless), only when packaging
 
     out = Path(out)
-    warcs = closed_warcs(warc_dir)
+    found = closed_warcs(warc_dir)
+    warnings: list[str] = []
+    # A WACZ holds WARCs only (archive/*.warc.gz): an ARC file in the folder is left out, and said so.
+    warcs = [w for w in found if re.search(r"\.warc(\.gz)?$", w.name, re.IGNORECASE)]
+    warnings += [f"left out {w.name}: an ARC file (a WACZ holds WARC files only)"
+                 for w in found if w not in warcs]
     if not warcs:
         raise WaczError(f"no closed WARC files in {warc_dir}")
-    warnings: list[str] = []
     # A damaged WARC would stop the package (its indexer gives up on it): left out, and said so.
     for warc in list(warcs):
         damage = warc_damage(warc)
         if damage is not None:
             warcs.remove(warc)
-            warnings.append(f"left out {warc.name}: unreadable at offset {damage[0]}: {damage[1]}")
+            warnings.append(f"left out {warc.name}: {damage[1]}")
     if not warcs:
         raise WaczError(f"no readable closed WARC files in {warc_dir}")
     seen = scan_warcs(warcs)

@@ -1,9 +1,11 @@
 """Ingest WARC files into the store: captures for every response and revisit, versions for articles.
 
 Each file is one transaction: a killed ingest leaves the store as it was before that file, and a
-second run finds the file's SHA-256 already recorded and skips it. A damaged file keeps the records
-before the damage (committed, the file marked partial) so that a re-run over the completed file
-continues where it stopped: captures are unique by WARC-Record-ID.
+second run finds the file's SHA-256 already recorded and skips it. A file is known by its content
+(SHA-256 and size), not its name: another file of the same name is another file, and a damaged
+file's records before the damage are kept (the file marked partial) so that a re-run over the same
+file grown longer (its first bytes unchanged) continues where it stopped. Every format the archive
+reader knows (WARC, ARC, WACZ, whole-file gzip) comes in the same way.
 
 Extraction dominates the cost, so pages go in batches to a small process pool while this process
 reads the WARC and writes the database, in file order (revisits may point at earlier records of
@@ -25,11 +27,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from archive import HTML_MIMES, ArchiveDamage, FileStats, iter_records, record_payload
 from storage import store
 from storage.lock import writer_lock
 from storage.schema import check_store, open_store
 from storage.util import StoreError, file_sha256, replay_url, utc_now
-from storage.warcs import FileStats, WarcDamage, iter_entries, read_record_at, record_payload
 
 BATCH = 16  # pages per task sent to a worker
 IN_FLIGHT = 4  # batches queued ahead, bounding the memory held for pages not yet written
@@ -47,6 +49,8 @@ class FileReport:
     known: int = 0  # captures already in the store (a re-run over a partial file)
     damaged_at: int | None = None
     message: str = ""
+    what: str = ""  # "an ARC file", "a WACZ package", "a whole-file gzip": said when it is not a plain WARC
+    digest_faults: list = field(default_factory=list)  # (member, offset, record id, fault)
 
     @property
     def failed(self) -> bool:
@@ -56,13 +60,23 @@ class FileReport:
         """The one line a person reads for this file."""
         if self.status == "skipped":
             return f"{self.name}: skipped, {self.message}"
+        what = f" ({self.what})" if self.what else ""
+        faults = self._faults()
         if self.failed and self.damaged_at is None:
             return f"{self.name}: FAILED: {self.message}"
         if self.failed:
             kept = f"{self.records} records before it kept" if self.records else "nothing ingested"
-            return f"{self.name}: FAILED at offset {self.damaged_at}: {self.message}; {kept}"
+            return f"{self.name}{what}: FAILED: {self.message}; {kept}{faults}"
         extra = f", {self.known} already known" if self.known else ""
-        return f"{self.name}: {self.records} records, {self.captures} new captures{extra}"
+        return f"{self.name}{what}: {self.records} records, {self.captures} new captures{extra}{faults}"
+
+    def _faults(self) -> str:
+        if not self.digest_faults:
+            return ""
+        shown = ", ".join(f"{fault} at {member + ' ' if member else ''}offset {offset}"
+                          for member, offset, _, fault in self.digest_faults[:3])
+        more = f" and {len(self.digest_faults) - 3} more" if len(self.digest_faults) > 3 else ""
+        return f"; {len(self.digest_faults)} records fail their digests ({shown}{more}), kept and marked"
 
 
 @dataclass
@@ -188,13 +202,13 @@ class _Extractor:
 class _FileIngest:
     def __init__(self, db: Database, path: Path, report: IngestReport, file_report: FileReport,
                  extractor: _Extractor, crawl_id: str | None, replay_prefix: str | None,
-                 warc_dir: Path | None):
+                 warc_dir: Path | None, key: str):
         import extract
 
         self.extract = extract
         self.db = db
         self.path = path
-        self.name = path.name
+        self.name = key  # the store's key of this file: its name, unless another file had that name
         self.report = report
         self.file = file_report
         self.extractor = extractor
@@ -263,6 +277,8 @@ class _FileIngest:
             "mime": entry.mime,
             "payload_digest": entry.payload_digest,
             "warc_file": self.name,
+            "warc_member": entry.member,
+            "digest_fault": entry.digest_fault,
             "warc_offset": entry.offset,
             "warc_length": entry.length,
             "warc_type": entry.warc_type,
@@ -317,7 +333,7 @@ class _FileIngest:
             if record is not None:
                 self._count(store.apply_record(self.db, record, capture, source_capture=original)[0])
                 return
-        if original["status"] != 200 or original["mime"] not in ("text/html", "application/xhtml+xml"):
+        if original["status"] != 200 or original["mime"] not in HTML_MIMES:
             return
         if original["outcome"] == "not-article" and original["article_key"] == capture["article_key"]:
             # The same bytes under the same URL were already found not to be an article: extracting
@@ -328,9 +344,8 @@ class _FileIngest:
             return
         # Same payload under another URL (or never extracted): extract it for this URL.
         try:
-            path = self.path if original["warc_file"] == self.name else store.warc_path(
-                self.db, original["warc_file"], self.warc_dir)
-            rec = read_record_at(path, original["warc_offset"], original["warc_length"])
+            here = self.path if original["warc_file"] == self.name else None
+            rec = store.read_capture_row(self.db, original, self.warc_dir, path=here)
             html = record_payload(rec)
             headers = list(rec.http_headers.headers) if rec.http_headers is not None else []
         except Exception as e:  # noqa: BLE001 - the original's file may be gone; keep the capture
@@ -417,6 +432,9 @@ def ingest(
     return report
 
 
+WHAT = {"arc": "an ARC file", "wacz": "a WACZ package"}
+
+
 def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, crawl_id, replay_prefix,
                 warc_dir, bar) -> FileReport:
     fr = FileReport(name=path.name, path=str(path))
@@ -424,77 +442,100 @@ def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, cra
         fr.status, fr.message = "failed", "no such file"
         return fr
     sha, size = file_sha256(path)
-    row = store._one(db, "SELECT * FROM warc_files WHERE name = ?", [path.name])
-    if row and row["sha256"] == sha and row["status"] == "ingested":
-        fr.status, fr.message = "skipped", "already ingested (same SHA-256)"
+    same = store._one(db, "SELECT name FROM warc_files WHERE sha256 = ? AND size = ? AND status = 'ingested'",
+                      [sha, size])
+    if same:
+        also = "" if same["name"] == path.name else f" as {same['name']}"
+        fr.status, fr.message = "skipped", f"already ingested (same SHA-256{also})"
         return fr
-    twin = store._one(db, "SELECT name FROM warc_files WHERE sha256 = ? AND status = 'ingested'", [sha])
-    if twin:
-        fr.status, fr.message = "skipped", f"same bytes as {twin['name']}, already ingested"
-        return fr
-    if row and row["status"] == "ingested" and not _grew(path, row, size):
-        fr.status = "failed"
-        fr.message = "differs from the file of that name ingested before (SHA-256); run `deeply verify`"
-        return fr
+    key = file_key(db, path, sha, size)
 
     stats = FileStats()
-    damage: WarcDamage | None = None
+    damage: ArchiveDamage | None = None
     base = bar.n
     with db.atomic():
         work = _FileIngest(db, path, report, fr, extractor, crawl_id, replay_prefix,
-                           Path(warc_dir) if warc_dir else None)
-        with open(path, "rb") as fh:
-            try:
-                # Only the bytes hashed above: a file still being appended to is taken as it was then.
-                for entry in iter_entries(fh, want_body=work.wants_body, stats=stats, size=size):
-                    if work.crawl_id is None and stats.warcinfo.get("isPartOf"):
-                        # Our crawler (and Heritrix) name the crawl in warcinfo: use it when not told.
-                        work.crawl_id = stats.warcinfo["isPartOf"]
-                    if work.crawl_id and work.crawl_id not in report.crawl_ids:
-                        store.ensure_crawl(db, work.crawl_id)
-                        report.crawl_ids.add(work.crawl_id)
-                    work.feed(entry)
-                    bar.update(max(base + entry.offset + entry.length - bar.n, 0))
-            except WarcDamage as e:
-                damage = e
-            # Records read before any damage are written; the transaction commits them together.
-            work.flush()
+                           Path(warc_dir) if warc_dir else None, key)
+        try:
+            # Only the bytes hashed above: a file still being appended to is taken as it was then.
+            for entry in iter_records(path, want_body=work.wants_body, stats=stats, size=size):
+                if work.crawl_id is None and stats.warcinfo.get("isPartOf"):
+                    # Our crawler (and Heritrix) name the crawl in warcinfo: use it when not told.
+                    work.crawl_id = stats.warcinfo["isPartOf"]
+                if work.crawl_id and work.crawl_id not in report.crawl_ids:
+                    store.ensure_crawl(db, work.crawl_id)
+                    report.crawl_ids.add(work.crawl_id)
+                work.feed(entry)
+                if entry.member is None and stats.framing != "stream-gzip":
+                    bar.update(max(base + min(entry.offset + entry.length, size) - bar.n, 0))
+        except ArchiveDamage as e:
+            damage = e
+        # Records read before any damage are written; the transaction commits them together.
+        work.flush()
         crawl = work.crawl_id
         fr.records = stats.records
+        fr.digest_faults = list(stats.digest_faults)
+        fr.what = WHAT.get(stats.format or "", "")
+        if stats.framing == "stream-gzip":
+            fr.what = ", ".join(w for w in (fr.what, "gzipped as one stream") if w)
         if damage is not None:
             fr.status, fr.damaged_at = ("partial" if stats.records else "failed"), damage.offset
-            fr.message = damage.reason
+            fr.message = f"in {damage.member}: {damage.reason}" if damage.member else damage.reason
         else:
             fr.status = "ingested"
         if stats.records:
             db["warc_files"].upsert(
                 {
-                    "name": path.name,
+                    "name": key,
+                    "file_name": path.name,
                     "path": str(path.resolve()),
                     "sha256": sha,
                     "size": size,
                     "records": stats.records,
-                    "captures": _count_captures(db, path.name),
+                    "captures": _count_captures(db, key),
                     "status": "ingested" if damage is None else "partial",
                     "damaged_at": damage.offset if damage else None,
-                    "error": damage.reason if damage else None,
+                    "error": fr.message if damage else None,
                     "crawl_id": crawl,
                     "ingested_at": utc_now(),
+                    "format": stats.format,
+                    "framing": stats.framing,
+                    "digest_faults": len(stats.digest_faults),
+                    "digest_fault_list": json.dumps(
+                        [{"member": m, "offset": o, "record_id": r, "fault": f}
+                         for m, o, r, f in stats.digest_faults[:1000]]) if stats.digest_faults else None,
                 },
                 pk="name",
             )
+            if stats.pages:
+                db["archive_pages"].insert_all(
+                    ({"warc_file": key, "url": p["url"], "ts": p.get("ts") or "", "title": p.get("title")}
+                     for p in stats.pages), pk=("warc_file", "url", "ts"), replace=True)
         if crawl:
-            _update_crawl(db, crawl, path.name)
+            _update_crawl(db, crawl, key)
     bar.update(max(base + size - bar.n, 0))
     report.bytes += size
+    if key != path.name and fr.status != "skipped":
+        fr.what = ", ".join(w for w in (fr.what, f"another file than the {path.name} ingested before, "
+                                                 f"kept as {key}") if w)
     return fr
 
 
-def _grew(path: Path, row: dict, size: int) -> bool:
-    """Records appended since the file was ingested (it was still being written then): its first
-    bytes are the ones hashed at that ingest, so a re-run adds the new records only."""
-    old = row["size"]
-    return old is not None and size > old and file_sha256(path, limit=old)[0] == row["sha256"]
+def file_key(db, path: Path, sha: str, size: int) -> str:
+    """The store's key for this file: the key of the same file (same bytes, or the same file grown
+    longer: its first bytes hash to what was ingested), else its name, else, when another file
+    already has that name, the name with the first hex digits of its SHA-256."""
+    rows = db.execute("SELECT name, sha256, size FROM warc_files WHERE coalesce(file_name, name) = ?",
+                      [path.name]).fetchall()
+    for name, old_sha, _ in rows:
+        if old_sha == sha:
+            return name
+    for name, old_sha, old_size in rows:
+        if old_size is not None and size > old_size and file_sha256(path, limit=old_size)[0] == old_sha:
+            return name
+    if not store._one(db, "SELECT 1 AS x FROM warc_files WHERE name = ?", [path.name]):
+        return path.name
+    return f"{path.name}~{sha[:12]}"
 
 
 _COUNTERS = ("captures", "revisits", "revisits_unresolved", "extracted", "not_articles", "extract_errors",

@@ -109,7 +109,12 @@ TABLES: dict[str, str] = {
             damaged_at INTEGER,
             error TEXT,
             crawl_id TEXT REFERENCES crawls(id),
-            ingested_at TEXT
+            ingested_at TEXT,
+            file_name TEXT,
+            format TEXT,
+            framing TEXT,
+            digest_faults INTEGER,
+            digest_fault_list TEXT
         )""",
     "articles": """
         CREATE TABLE IF NOT EXISTS articles (
@@ -180,8 +185,27 @@ TABLES: dict[str, str] = {
             version_id INTEGER REFERENCES versions(id),
             outcome TEXT,
             extract_error TEXT,
-            replay_url TEXT
+            replay_url TEXT,
+            warc_member TEXT,
+            digest_fault TEXT
         )""",
+    # The page list a WACZ package came with (pages/pages.jsonl): its titles are the curator's.
+    "archive_pages": """
+        CREATE TABLE IF NOT EXISTS archive_pages (
+            warc_file TEXT NOT NULL REFERENCES warc_files(name),
+            url TEXT NOT NULL,
+            ts TEXT NOT NULL,
+            title TEXT,
+            PRIMARY KEY (warc_file, url, ts)
+        )""",
+}
+
+# Columns added to tables of schema version 1 for foreign archives (a file known by its content, a
+# WACZ member, digest mismatches): added in place to stores made before them, never rewritten.
+ARCHIVE_COLUMNS: dict[str, dict[str, str]] = {
+    "warc_files": {"file_name": "TEXT", "format": "TEXT", "framing": "TEXT", "digest_faults": "INTEGER",
+                   "digest_fault_list": "TEXT"},
+    "captures": {"warc_member": "TEXT", "digest_fault": "TEXT"},
 }
 
 # Every lookup that ingest makes per record, and every filter of the canned queries.
@@ -205,6 +229,8 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("captures", ("warc_file", "warc_offset"), False),
     ("captures", ("refers_to",), False),
     ("warc_files", ("sha256",), False),
+    ("warc_files", ("file_name",), False),
+    ("captures", ("digest_fault",), False),
 ]
 
 FTS: dict[str, list[str]] = {
@@ -238,6 +264,7 @@ def ensure_schema(db: Database) -> None:
     with db.atomic():
         for sql in TABLES.values():
             db.execute(sql.strip())
+        add_archive_columns(db)
         for table, columns, unique in INDEXES:
             db[table].create_index(
                 columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
@@ -256,6 +283,15 @@ def ensure_schema(db: Database) -> None:
                 ],
                 replace=True,
             )
+
+
+def add_archive_columns(db: Database) -> None:
+    """Add the ARCHIVE_COLUMNS a store made before them lacks; idempotent, data untouched."""
+    for table, columns in ARCHIVE_COLUMNS.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+        for name, kind in columns.items():
+            if name not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def _schema_version(db: Database) -> int | None:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from archive import ArchiveDamage, read_record_at
+from archive.fields import uri
 from extract.record import Record
 from storage.util import as_db, utc_now
-from storage.warcs import read_record_at
 
 # Columns of a version that come straight from the Record.
 JSON_FIELDS = ("authors", "topics", "images")
@@ -211,9 +212,9 @@ def record_from_version(db: Database, version_id: int) -> Record | None:
 def resolve_revisit(db: Database, entry) -> dict | None:
     """The payload-bearing capture a revisit record stands for, or None.
 
-    Tried in order of certainty: WARC-Refers-To (a record id), then WARC-Refers-To-Target-URI with
-    WARC-Refers-To-Date, then the payload digest (the identical-payload-digest profile's promise),
-    then, for a server-not-modified revisit without a digest, the latest 200 of that URL before it.
+    The archive layer's one rule (`archive.revisits`), in SQL over every capture the store holds:
+    WARC-Refers-To (a record id), then WARC-Refers-To-Target-URI with WARC-Refers-To-Date, then the
+    payload digest, then, for a server-not-modified revisit, the latest 200 of that URL before it.
     Earlier records of the file being ingested are already in the table, so they are found too.
     """
     if entry.refers_to:
@@ -267,13 +268,37 @@ def _follow(db: Database, row: dict | None) -> dict | None:
 
 
 def warc_path(db: Database, warc_file: str, warc_dir=None) -> Path:
-    """Where a stored WARC is now: in `warc_dir` if given, else where it was ingested from."""
+    """Where a stored archive is now: in `warc_dir` if given, else where it was ingested from.
+
+    `warc_file` is the store's key of the file; two different files of one name have two keys, and
+    the name on disk is `file_name`."""
+    row = _one(db, "SELECT * FROM warc_files WHERE name = ?", [warc_file]) or {}
+    name = row.get("file_name") or warc_file
     if warc_dir is not None:
-        return Path(warc_dir) / warc_file
-    row = _one(db, "SELECT path FROM warc_files WHERE name = ?", [warc_file])
-    if row and row["path"]:
+        return Path(warc_dir) / name
+    if row.get("path"):
         return Path(row["path"])
-    return Path(warc_file)
+    return Path(name)
+
+
+def read_capture_row(db: Database, row: dict, warc_dir=None, path=None):
+    """The warcio record a capture row points to (its file, WACZ member, offset and length).
+
+    The record read must be the capture's own (same WARC-Record-ID, same URI): a file replaced by
+    another of the same name would otherwise hand back some other record's bytes.
+    """
+    info = _one(db, "SELECT * FROM warc_files WHERE name = ?", [row["warc_file"]]) or {}
+    path = Path(path) if path is not None else warc_path(db, row["warc_file"], warc_dir)
+    framing = info.get("framing") if info.get("framing") in ("plain", "record-gzip", "stream-gzip") else None
+    record = read_record_at(path, row["warc_offset"], row["warc_length"], member=row.get("warc_member"),
+                            framing=framing)
+    rid = (record.rec_headers.get_header("WARC-Record-ID") or "").strip().strip("<>")
+    same_id = info.get("format") == "arc" or row["id"].startswith("urn:x-deeply:") or rid == row["id"]
+    if not same_id or uri(record.rec_headers.get_header("WARC-Target-URI")) != row["url"]:
+        raise ArchiveDamage(row["warc_offset"], f"{path.name} no longer holds this capture at offset "
+                                                f"{row['warc_offset']} (the file was changed or replaced)",
+                            row.get("warc_member"))
+    return record
 
 
 def read_capture(db, capture_id: str, warc_dir=None):
@@ -282,8 +307,7 @@ def read_capture(db, capture_id: str, warc_dir=None):
     row = get_capture(db, capture_id)
     if row is None:
         raise KeyError(f"no capture {capture_id!r}")
-    path = warc_path(db, row["warc_file"], warc_dir)
-    return read_record_at(path, row["warc_offset"], row["warc_length"])
+    return read_capture_row(db, row, warc_dir)
 
 
 def read_payload_capture(db, capture_id: str, warc_dir=None):

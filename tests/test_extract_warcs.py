@@ -15,9 +15,10 @@ from test_extract_page import HOMS_LIKE, article_page
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive import ArchiveDamage
 from deeply.cmd_extract import extract_command
 from extract import batch
-from extract.warcs import WarcReadError, iter_article_responses, iter_many
+from extract.warcs import iter_article_responses, iter_many
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8765"
@@ -169,12 +170,12 @@ def test_truncated_and_foreign_files_stop_with_file_and_offset(tmp_path, warcs):
     foreign.write_bytes(b"these are not the records you are looking for\n" * 20)
 
     got = []
-    with pytest.raises(WarcReadError) as info:
+    with pytest.raises(ArchiveDamage) as info:
         for page in iter_article_responses(cut):
             got.append(page.url)
     assert got == expected[: len(got)] and got
     assert info.value.path == str(cut) and 0 < info.value.offset < len(data)
-    assert str(cut) in str(info.value) and f"offset {info.value.offset}" in str(info.value)
+    assert cut.name in str(info.value) and f"at {info.value.offset}" in str(info.value)
 
     errors = []
     urls = [p.url for p in iter_many([foreign, cut, path], on_error=errors.append)]
@@ -244,8 +245,8 @@ def test_deeply_extract_reports_a_broken_file_and_goes_on(warcs, tmp_path):
     cut.write_bytes(gz.read_bytes()[:-300])
     result = CliRunner().invoke(extract_command, [str(cut), str(gz), "--quiet"])
     assert result.exit_code == 1
-    errors = [line for line in result.stderr.splitlines() if "unreadable" in line]
-    assert len(errors) == 1 and str(cut) in errors[0] and "offset" in errors[0]
+    errors = [line for line in result.stderr.splitlines() if "FAILED" in line]
+    assert len(errors) == 1 and f"FAILED: {cut.name}: truncated at " in errors[0]
     urls = [json.loads(line)["url"] for line in result.stdout.splitlines()]
     assert urls[-len(expected) :] == expected
 

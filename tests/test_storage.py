@@ -21,6 +21,7 @@ from test_storage_support import (
     write_wget_style_warc,
 )
 
+from archive import record_payload
 from deeply.cmd_store import ingest_command, verify_command
 from extract.record import Record
 from storage import (
@@ -37,7 +38,6 @@ from storage import (
 )
 from storage.lock import writer_lock
 from storage.store import insert_capture
-from storage.warcs import record_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -274,7 +274,7 @@ def test_reingest_adds_nothing(tmp_path):
     copy = tmp_path / "copy.warc.gz"
     copy.write_bytes(w.read_bytes())
     twin = run_ingest(db, [copy])
-    assert twin.files[0].status == "skipped" and "same bytes" in twin.files[0].message
+    assert twin.files[0].status == "skipped" and "same SHA-256 as" in twin.files[0].message
     after = {t: scalar(db, f"select count(*) from {t}") for t in before}
     assert before == after and first.captures == before["captures"]
 
@@ -357,8 +357,8 @@ def test_damaged_files_fail_alone_and_keep_earlier_records(tmp_path):
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(lines) == 2
-    assert "b-cut.warc.gz" in lines[0] and "offset" in lines[0] and "truncated" in lines[0]
-    assert "c-notes.warc" in lines[1] and "offset 0" in lines[1] and "not a WARC" in lines[1]
+    assert "b-cut.warc.gz: FAILED: truncated at " in lines[0]
+    assert "c-notes.warc: FAILED: not an archive" in lines[1]
     files = {r["name"]: r for r in rows(db, "select * from warc_files")}
     assert (
         files["a-good.warc.gz"]["status"] == "ingested" and files["d-later.warc.gz"]["status"] == "ingested"
