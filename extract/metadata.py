@@ -203,15 +203,18 @@ def _dedupe(items: list[str]) -> list[str]:
 def split_authors(value: str) -> list[str]:
     """One name per entry from a byline: "A and B", "A, B & C", "A + B", "A / Aleppo".
 
-    A dateline after a slash ("Mohammed Sergie / Aleppo") names a place, not a person, and a leading
-    "the" ("and the Syrian Independent Media Group") is dropped.
+    A dateline after a slash ("Mohammed Sergie / Aleppo") names a place, not a person. A leading
+    "The" is part of an outlet's or organisation's name ("Nick Wilson, The Tribune", "and the
+    Syrian Independent Media Group"), so it stays, capitalised as a name's first word is.
     """
     value = clean_text(value)
     value = re.sub(r"^(?:written\s+)?by\s+", "", value, flags=re.IGNORECASE)
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(value):
         part = part.split("/")[0].strip(" ,;:") if "/" in part else part.strip(" ,;:")
-        part = re.sub(r"^the\s+", "", part, flags=re.IGNORECASE).strip()
+        part = re.sub(r"^the\s+", "The ", part, flags=re.IGNORECASE).strip()
+        if part == "The":
+            continue
         if not part:
             continue
         if part.lower() in _NAME_SUFFIXES and names:

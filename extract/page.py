@@ -123,9 +123,10 @@ def build_record(
         return None
 
     kind = key_kind(key)
+    authors = _authors(meta, site, publication)
     text_blocks, qa = blocks, []
     if kind in ("article", "op-ed"):
-        interview = split_interview(blocks, publication, [meta.title, meta.summary])
+        interview = split_interview(blocks, publication, [meta.title, meta.summary], authors)
         if interview is not None:
             kind = "interview"
             text_blocks = interview.intro + interview.outro
@@ -137,7 +138,7 @@ def build_record(
         site=site,
         title=meta.title,
         summary=meta.summary,
-        authors=_authors(meta, site, publication),
+        authors=authors,
         published=meta.published or key_date(key),
         read_time_minutes=meta.read_time_minutes,
         kind=kind,

@@ -80,7 +80,7 @@ def _jsonld_names(author) -> list[str]:
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else entry
         for part in re.split(r"\s*(?:,|;|\+|&|\band\b)\s*", _norm(name or "")):
-            part = re.sub(r"^the\s+", "", part.split(" / ")[0].split("/")[0].strip(), flags=re.IGNORECASE)
+            part = part.split(" / ")[0].split("/")[0].strip()
             if part.casefold() in {"m.d.", "md", "jr.", "jr", "phd"} and names:
                 names[-1] += f", {part}"
             elif part:
