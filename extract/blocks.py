@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from extract.cleanup import clean_text, find_embeds, has_words, is_chrome
+from extract.metadata import BYLINE, DEK
 
 _BLOCK_HTML = {
     "p", "div", "section", "article", "main", "blockquote", "pre", "li", "ul", "ol", "dl", "dt", "dd",
@@ -219,6 +220,8 @@ _PRUNE = [
     '//ul[contains(@class, "intents")]',
     '//ul[contains(@class, "categories")]',
     '//p[contains(@class, "lede")]',
+    DEK,
+    BYLINE,
     '//table[contains(@class, "meta")]',
     "//h1",
 ]

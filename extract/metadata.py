@@ -376,8 +376,20 @@ def _title(tree, item: dict | None) -> str:
     return title
 
 
+def _class(name: str) -> str:
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
+
+
+# The dek of other templates (older WordPress themes): a subtitle under the headline, not body text.
+_DEK_CLASSES = ("dek", "deck", "subtitle", "entry-subtitle", "standfirst")
+DEK = "//*[{}]".format(" or ".join(_class(c) for c in _DEK_CLASSES))
+# Bylines of other templates: author links, or a byline element to split.
+_AUTHOR_LINKS = '//a[@rel="author"]'
+BYLINE = "//*[{}]".format(" or ".join(_class(c) for c in ("byline", "author-name", "entry-author")))
+
+
 def _summary(tree, item: dict | None) -> str:
-    el = _first(tree, '//p[contains(concat(" ", normalize-space(@class), " "), " lede ")]')
+    el = _first(tree, '//p[contains(concat(" ", normalize-space(@class), " "), " lede ")]', DEK)
     summary = _text(el)
     if not summary and item:
         summary = _unescaped(item.get("description"))
@@ -395,6 +407,11 @@ def page_metadata(tree) -> PageMeta:
     meta.summary = _summary(tree, item)
 
     authors = _credited(list(table.get("authors") or []), jsonld_authors(item))
+    if not authors:  # other templates: every author link, else the byline's names
+        authors = _dedupe([_text(a) for a in tree.xpath(_AUTHOR_LINKS) if _text(a)])
+    if not authors:
+        byline = _first(tree, BYLINE)
+        authors = split_authors(_text(byline)) if byline is not None else []
     if not authors:
         for value in tree.xpath('//meta[@itemprop="author"]/@content') or [
             _meta_content(tree, "author", "article:author", "sailthru.author", "parsely-author") or ""
@@ -430,6 +447,11 @@ def page_metadata(tree) -> PageMeta:
     if meta.read_time_minutes is None:
         header = _first(tree, f"{_ARTICLE}//header", f"{_ARTICLE}//table")
         meta.read_time_minutes = parse_read_time(_text(header)) if header is not None else None
+    if meta.read_time_minutes is None:  # written in another template's text: "Read time Approx. 6 minutes"
+        for el in tree.xpath('//body//*[contains(text(), "Read time") or contains(text(), "Read Time")]')[:3]:
+            meta.read_time_minutes = parse_read_time(_text(el))
+            if meta.read_time_minutes is not None:
+                break
     meta.topics = _topics(tree, item)
     meta.categories = _categories(tree)
     meta.declared_url = _declared_url(tree, item)

@@ -144,6 +144,7 @@ TABLES: dict[str, str] = {
             qa_turns INTEGER,
             qa_hash TEXT,
             extractor_version TEXT,
+            cause TEXT,
             first_seen TEXT,
             last_seen TEXT,
             crawl_id TEXT REFERENCES crawls(id),
@@ -238,6 +239,7 @@ def ensure_schema(db: Database) -> None:
     with db.atomic():
         for sql in TABLES.values():
             db.execute(sql.strip())
+        _add_missing_columns(db)
         for table, columns, unique in INDEXES:
             db[table].create_index(
                 columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
@@ -256,6 +258,23 @@ def ensure_schema(db: Database) -> None:
                 ],
                 replace=True,
             )
+
+
+# Columns added to a table after stores were made with it (no schema version of their own yet):
+# each added when missing, so an older store takes them on open and keeps its rows.
+ADDED_COLUMNS = {
+    # Why a version exists: "site" (the page changed, or was first seen), "extractor" (the same
+    # bytes gave other content under a newer extractor). NULL in older rows means "site".
+    "versions": {"cause": "TEXT"},
+}
+
+
+def _add_missing_columns(db: Database) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c.name for c in db[table].columns}
+        for name, kind in columns.items():
+            if name not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def _schema_version(db: Database) -> int | None:
