@@ -52,6 +52,22 @@ INITIALS = re.compile(r"^(?:[A-Z]\.?){2,5}$")
 _CASELESS_LETTER = re.compile(r"^[^\W\d_]")
 
 
+def _publication_key(name: str) -> str:
+    low = " ".join(name.casefold().replace("&", " and ").replace("’", "'").split())
+    low = re.sub(r"^news deeply's\s+", "", low)
+    return re.sub(r"\s+(?:deeply|hubs?)$", "", low)
+
+
+_PUBLICATION_BY_KEY = {_publication_key(name): name for name in PUBLICATIONS.values()}
+
+
+def publication_named(label: str) -> str:
+    """The publication a label names, under the name that publication gives itself: "Women & Girls
+    Hub", "Women and Girls Hub" and "Women & Girls" are all "Women and Girls"; "SD" is not spelled
+    out here (see `Cast`). A publication outside the known sites keeps the label's words."""
+    return _PUBLICATION_BY_KEY.get(_publication_key(label), " ".join(label.split()))
+
+
 def is_publication(name: str) -> bool:
     """Whether a name is one of the network's publications ("Water Deeply", "Women & Girls Hub")."""
     name = " ".join(name.split())
@@ -59,9 +75,8 @@ def is_publication(name: str) -> bool:
         return False
     if name.endswith(("Deeply", "Hub", "Hubs")):
         return True
-    # "Women & Girls" alone: only a known hub's short name, not any "Chatty and Wahby".
-    short = name.replace(" and ", " & ").casefold()
-    return any(p.removesuffix(" Hub").casefold() == short for p in PUBLICATIONS.values())
+    # "Women & Girls" alone: only a known site's own name, not any "Chatty and Wahby".
+    return _publication_key(name) in _PUBLICATION_BY_KEY
 
 
 def _tokens(name: str) -> list[str]:
@@ -262,9 +277,9 @@ def _split_people(name: str) -> list[str]:
 class Cast:
     """The people and the publication of one interview, to resolve labels against.
 
-    The publication is named as the page's own label spells it ("Women and Girls Hub", "Women &
-    Girls"); its initials, "Q" and "Question" stand for that label, and on a page that never spells it
-    out, for the site's own name (``publication``).
+    The publication is the one the page's label names, under the name it gives itself ("Women & Girls
+    Hub:" asks as "Women and Girls"); its initials, "Q" and "Question" stand for that publication, and
+    on a page that never spells it out, for the hosting site (``publication``).
     """
 
     def __init__(
@@ -272,7 +287,7 @@ class Cast:
     ) -> None:
         self.publication = publication
         spelled = [" ".join(self.clean(label).split()) for label in labels]
-        spelled = [name for name in spelled if is_publication(name)]
+        spelled = [publication_named(name) for name in spelled if is_publication(name)]
         self.own = Counter(spelled).most_common(1)[0][0] if spelled else publication
         self.askers: dict[str, str] = {}
         for name in (self.own, publication, *spelled, "News Deeply", *PUBLICATIONS.values()):
@@ -337,7 +352,7 @@ class Cast:
         name = " ".join(self.clean(label).split())
         low = name.casefold()
         if is_publication(name):
-            return name  # as the label spells it
+            return publication_named(name)
         if low in self.askers:
             return self.askers[low]
         for full in self.full:

@@ -77,6 +77,7 @@ def _label(block: Block) -> tuple[str, str, bool] | None:
     if not m:
         return None
     label, rest = m.group("label").strip().lstrip("*•·–—- ").strip(), m.group("rest").strip()
+    rest = rest.lstrip(": ").strip()  # "Lara Setrakian: : Either …", a colon typed twice
     lead = block.lead.lstrip("*•·–—- ")
     formatted = bool(lead) and (
         lead.rstrip(" :") == label or (lead.startswith(label) and lead[len(label) :].lstrip().startswith(":"))
@@ -154,7 +155,11 @@ def _by_format(accepted: dict[int, tuple[str, str, str]], blocks: list[Block]) -
         apart.setdefault(speaker, []).append(set_apart(blocks[i]))
     askers = [s for s, flags in apart.items() if all(flags)]
     others = [s for s, flags in apart.items() if not any(flags)]
-    if len(askers) == 1 and others and len(apart[askers[0]]) >= 2:
+    # Alone, such a speaker asks when roman paragraphs without a label answer each turn.
+    answered = all(
+        i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1]) for i in accepted
+    )
+    if len(askers) == 1 and (others or (len(apart) == 1 and answered)) and len(apart[askers[0]]) >= 2:
         for i, (speaker, _, rest) in accepted.items():
             accepted[i] = (speaker, QUESTION if speaker == askers[0] else ANSWER, rest)
         return True
@@ -209,10 +214,9 @@ def split_interview(
     )
     accepted = _labelled(blocks, cast, candidates)
     roles = {role for _, role, _ in accepted.values()}
-    if roles == {ANSWER} and not questions:
-        if not (
-            _by_format(accepted, blocks) or _author_asks(accepted, cast) or _roles_by_questions(accepted)
-        ):
+    if roles == {ANSWER}:
+        decided = _by_format(accepted, blocks) or _author_asks(accepted, cast)
+        if not decided and not questions and not _roles_by_questions(accepted):
             return None
     elif roles == {QUESTION, ANSWER}:
         _readers_ask(accepted)
@@ -271,19 +275,20 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
     current_q: int | None = None  # the question whose unlabelled answer the next roman block opens
     part_intro: list[str] = []
     answerer: str | None = None
-    attributed: str | None = None  # "(Sarah Tobin, researcher at …)" under a question: who answers it
+    readers = False  # a reader asks: named on a line above the question, or in parentheses below it
+    reader: str | None = None
     closing = False
     for i, block in enumerate(blocks):
         if i in accepted:
             closing = False
             speaker, role, rest = accepted[i]
-            if role == ANSWER and speaker.casefold() in ANSWER_WORDS:
-                speaker = (
-                    attributed
-                    or answerer
-                    or _answerer(cast, part_intro, context, title, authors, labelled_answerers)
+            if role == QUESTION and reader:
+                speaker, readers = reader, True
+            elif role == ANSWER and speaker.casefold() in ANSWER_WORDS:
+                speaker = cast.own_name() if readers else (
+                    answerer or _answerer(cast, part_intro, context, title, authors, labelled_answerers)
                 )
-            attributed = None
+            reader = None
             result.turns.append({"speaker": speaker, "role": role, "text": ""})
             if i in unlabelled_questions:
                 current = [block]
@@ -306,6 +311,13 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
             continue
         if not block.text and not block.embeds:
             continue
+        if reader is None and _reader_line(blocks, i, accepted):
+            reader = " ".join(block.text.split())
+            result.dropped.append(block)
+            continue
+        if reader is not None and len(block.text.split()) <= 12 and not _asks(block.text):
+            result.dropped.append(block)  # the reader's short bio under the name
+            continue
         if _is_section_heading(block) and (current is not None or result.turns):
             # "Part Two", a subhead between two parts: no turn, and what follows until the next
             # question introduces the next part.
@@ -317,12 +329,11 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
             m and result.turns and result.turns[-1]["role"] == QUESTION
             and is_name_like(m.group("name")) and len(m.group("name").split()) >= 2
         ):  # fmt: skip
-            attributed = cast.resolve(m.group("name"))[0]
+            result.turns[-1]["speaker"] = cast.resolve(m.group("name"))[0]
+            readers = True
             result.dropped.append(block)
             continue
         if current_q is not None and block.text:
-            if attributed:
-                answerer, attributed = attributed, None
             if answerer is None:
                 answerer = _answerer(cast, part_intro, context, title, authors, labelled_answerers)
             if not answerer:
@@ -355,6 +366,20 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
     for turn, turn_blocks in zip(result.turns, result.turn_blocks, strict=True):
         turn["text"] = "\n\n".join(b.text for b in turn_blocks if b.text)
     return result
+
+
+def _reader_line(blocks: list[Block], i: int, accepted) -> bool:
+    """A reader's name set apart on its own line (a short bio may follow), right above a question."""
+    block = blocks[i]
+    words = block.text.split()
+    if not (set_apart(block) and 2 <= len(words) <= 4 and ":" not in block.text and is_name_like(block.text)):
+        return False
+    for j in range(i + 1, min(i + 3, len(blocks))):
+        if j in accepted:
+            return accepted[j][1] == QUESTION
+        if len(blocks[j].text.split()) > 12:
+            return False  # an introduction, not a reader's short bio ("Part One" over a part's intro)
+    return False
 
 
 def _without_empty(turns, turn_blocks, dropped):

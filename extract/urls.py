@@ -26,12 +26,12 @@ KIND_BY_SECTION = {
 }
 
 # Path prefixes (and old stand-alone domains) of the News Deeply verticals, with the name each site
-# gives itself (the women's hub's archive banner says "News Deeply’s Women & Girls Hub"; it was
-# later Women's Advancement Deeply, under a path of its own).
+# gives itself in its page titles and og:site_name (the women's hub is "Women and Girls"; it was later
+# Women's Advancement Deeply, under a path of its own).
 PUBLICATIONS = {
     "syria": "Syria Deeply",
     "refugees": "Refugees Deeply",
-    "womenandgirls": "Women & Girls Hub",
+    "womenandgirls": "Women and Girls",
     "womensadvancement": "Women's Advancement Deeply",
     "peacebuilding": "Peacebuilding Deeply",
     "oceans": "Oceans Deeply",

@@ -12,7 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "newsdeeply" / "syria-mirror.tar.xz"
 CORPUS_ENV = "DEEPLY_CORPUS"
-SISTERS = "sisters-mirror.tar.xz"  # the six sister sites, beside the Syria archive
 
 
 def corpus_path() -> Path:
@@ -27,19 +26,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory) -> Path:
-    """The real copy, unpacked once per session (with the sister sites' archive when it lies beside
-    the Syria one); skips, saying why, when it is not there."""
-    cached = os.environ.get("DEEPLY_CORPUS_DIR")
-    if cached and (Path(cached) / "syria").is_dir():
-        return Path(cached)
+    """The real copy, unpacked once per session; skips, saying why, when it is not there."""
     tar = corpus_path()
     if not tar.exists():
         pytest.skip(f"corpus not found at {tar} (set {CORPUS_ENV} to the syria-mirror.tar.xz path)")
+    cached = os.environ.get("DEEPLY_CORPUS_DIR")
+    if cached and (Path(cached) / "syria").is_dir():
+        return Path(cached)
     out = tmp_path_factory.mktemp("corpus")
-    for archive in (tar, tar.with_name(SISTERS)):
-        if archive.exists():
-            with tarfile.open(archive) as tf:
-                tf.extractall(out, filter="data")
+    with tarfile.open(tar) as tf:
+        tf.extractall(out, filter="data")
     return out
 
 

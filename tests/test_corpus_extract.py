@@ -39,8 +39,9 @@ PATTERNS = (
     "{site}/background/*.html",
 )
 BOILERPLATE = re.compile(
-    r"Dear Deeply Readers|Most Popular|Share Your Story|Suggest your story|About the Author|Read the Rest"
-    r"|Welcome to the archives"
+    r"Dear Deeply Readers|Share Your Story|Suggest your story|Read the Rest|Welcome to the archives"
+    r"|^(?:Most Popular|About the Author)$",  # whole paragraphs: a title may well say "Most Popular …"
+    re.MULTILINE,
 )
 LEFTOVER = re.compile(r"<!–more–>|<!--more-->|source=[’'‘]picture|\[/caption\]|&nbsp;|\xa0|\]\[\d+\]")
 REQUIRED = 0.995
@@ -51,7 +52,8 @@ def _norm(text: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[’'`.\s-]+", "", name.casefold())
+    # Invisible format characters (a byte-order mark pasted into a JSON-LD name) are no part of it.
+    return re.sub(r"[’'`.\s\ufeff\u200b-]+", "", name.casefold())
 
 
 def _own_jsonld(page: str) -> dict | None:
@@ -159,6 +161,8 @@ def test_pages_agree_with_their_own_json_ld_and_meta_table(corpus_run):
             else:  # HTTrack's "Page has moved" stubs and empty files: no article
                 assert record is None, rel
             continue
+        if record is None and re.search(r"/executive-summaries/\d{4}/\d\d/\d\d[0-9a-f]{4}\.html$", rel):
+            continue  # HTTrack's second copy of a day, its name four characters longer: no date, no key
         if record is None:
             no_record += 1
             mismatches.append((4, rel, "no record"))
