@@ -391,5 +391,6 @@ class Cast:
         return self._publication(speaker)
 
     def is_author(self, speaker: str) -> bool:
-        low = speaker.casefold()
-        return any(a.casefold() == low for a in self.authors)
+        """One of the byline's names, however hyphenated ("Oudai al-Homsi" is "Oudai Al Homsi")."""
+        tokens = _tokens(speaker)
+        return any(_tokens(a) == tokens for a in self.authors)

@@ -43,7 +43,7 @@ _CLOSING_SECTION = re.compile(
     r"|more stories\b|top reads\b)",
     re.IGNORECASE,
 )
-_REQUEST = re.compile(r"^(?:tell|describe|explain|talk|walk|give|share|please)\b.{10,}[.:]$", re.IGNORECASE)
+_REQUEST = re.compile(r"^(?:tell|describe|explain|talk|walk|give|share|please)\b.{3,}[.:]$", re.IGNORECASE)
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|I’d|I'd|me|my|we|We|our|Our|us)\b")
 
@@ -74,8 +74,8 @@ class Interview:
 def _label(block: Block) -> tuple[str, str, bool] | None:
     """(label, rest, formatted) when the block opens with "Name:"."""
     m = _LABEL.match(block.text)
-    if not m:
-        return None
+    if not m or block.text[0] in "“\"‘'«(":
+        return None  # a quoted title ("“NUJEEN: One Girl’s Journey” is out now") names no speaker
     label, rest = m.group("label").strip().lstrip("*•·–—- ").strip(), m.group("rest").strip()
     rest = rest.lstrip(": ").strip()  # "Lara Setrakian: : Either …", a colon typed twice
     lead = block.lead.lstrip("*•·–—- ")
@@ -120,6 +120,9 @@ def _roles_by_questions(accepted: dict[int, tuple[str, str, str]]) -> bool:
     other = next(s for s in main if s != asker)
     if asked[asker] < 0.5 or asked[asker] <= asked[other]:
         return False
+    length = {s: sum(len(rest) for sp, _, rest in accepted.values() if sp == s) / turns[s] for s in main}
+    if length[asker] > 300 and length[asker] > 0.6 * length[other]:
+        return False  # questions are shorter than answers: two long voices (a diary) interview no one
     for i, (speaker, _, rest) in accepted.items():
         accepted[i] = (speaker, QUESTION if speaker == asker else ANSWER, rest)
     return True
@@ -140,8 +143,9 @@ def _author_asks(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> bool:
     """No label names the publication, but one names the page's own author ("LS:" for the byline's
     Lara Setrakian): the author interviews. (A byline may also credit the interviewee, which is why
     the publication's label, where there is one, wins.)"""
-    if len({s for s, _, _ in accepted.values() if cast.is_author(s)}) != 1:
-        return False
+    speakers = {s for s, _, _ in accepted.values()}
+    if len({s for s in speakers if cast.is_author(s)}) != 1 or all(cast.is_author(s) for s in speakers):
+        return False  # every voice a byline's: they write together (a diary), no one interviews
     for i, (speaker, _, rest) in accepted.items():
         accepted[i] = (speaker, QUESTION if cast.is_author(speaker) else ANSWER, rest)
     return True
@@ -153,15 +157,16 @@ def _by_format(accepted: dict[int, tuple[str, str, str]], blocks: list[Block]) -
     apart: dict[str, list[bool]] = {}
     for i, (speaker, _, _) in accepted.items():
         apart.setdefault(speaker, []).append(set_apart(blocks[i]))
-    askers = [s for s, flags in apart.items() if all(flags)]
+    askers = [s for s, flags in apart.items() if all(flags) and len(flags) >= 2]
     others = [s for s, flags in apart.items() if not any(flags)]
     # Alone, such a speaker asks when roman paragraphs without a label answer each turn.
     answered = all(
         i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1]) for i in accepted
     )
-    if len(askers) == 1 and (others or (len(apart) == 1 and answered)) and len(apart[askers[0]]) >= 2:
+    # (Two editors may share the asking, each in headings.)
+    if askers and (others or (len(apart) == len(askers) == 1 and answered)):
         for i, (speaker, _, rest) in accepted.items():
-            accepted[i] = (speaker, QUESTION if speaker == askers[0] else ANSWER, rest)
+            accepted[i] = (speaker, QUESTION if speaker in askers else ANSWER, rest)
         return True
     return False
 
@@ -204,7 +209,7 @@ def split_interview(
         found = _label(block) if block.text and not block.listed else None
         if found and is_name_like(found[0]) and not _closing(block) and not _subhead(block, found[1]):
             candidates[i] = found
-    questions = _set_apart_questions(blocks, candidates)
+    questions = _set_apart_questions(blocks, candidates, context[1:])
     if len(candidates) + len(questions) < 2:
         return None
     first = min([*candidates, *questions])
@@ -234,9 +239,10 @@ def split_interview(
     return _segment(blocks, accepted, set(questions), cast, [*context[1:]], context[0], authors)
 
 
-def _set_apart_questions(blocks: list[Block], candidates: dict) -> list[int]:
+def _set_apart_questions(blocks: list[Block], candidates: dict, lede: list[str]) -> list[int]:
     """Unlabelled questions set apart, each over a roman paragraph; a request ("Tell us about …")
-    counts once the page asks at least twice."""
+    counts once the page asks at least twice. Most must address someone ("you"), unless labels answer
+    them or the introduction says who was asked ("… spoke with Abdisaid Ali")."""
     found = [
         i for i, b in enumerate(blocks)
         if i not in candidates and set_apart(b) and not b.listed and not _closing(b)
@@ -245,6 +251,9 @@ def _set_apart_questions(blocks: list[Block], candidates: dict) -> list[int]:
     ]  # fmt: skip
     asked = [i for i in found if _asks(blocks[i].text)]
     addressed = [i for i in found if _YOU.search(blocks[i].text) or i + 1 in candidates]
+    intro = [b.text for b in blocks[: found[0]]] + lede if found else []
+    if any(_SPOKE_WITH.search(t) for t in intro):
+        addressed = found
     if len(asked) < 2 or len(addressed) < 0.5 * len(found):
         return []  # "Solutions?", "Who is to blame?": a news story's subheads ask no one
     return found
