@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from extract.urls import PUBLICATIONS
 
@@ -358,12 +359,27 @@ class Cast:
         for full in self.full:
             if full.casefold() == low:
                 # "Chamsi-Pasha" is a full label too, yet stands for "Samer Chamsi-Pasha".
-                return self._search(full) or full
+                return self._search(full) or self._misspelt(full) or full
+            if self._misspelt(name) == full:
+                return full
         found = self._search(name)
         if found:
             return found
         compact = re.sub(r"[\s.]", "", low)  # "S.D." or "S D"
         return self.askers.get(compact)
+
+    def _misspelt(self, name: str) -> str | None:
+        """An earlier full label that this one misspells: the same given name, a surname a letter or
+        two off ("Vittus Quajaukitsoq" after "Vittus Qujaukitsoq")."""
+        words = _tokens(name)
+        for full in self.full:
+            if full == name:
+                return None  # only an earlier spelling wins
+            other = _tokens(full)
+            if len(other) == len(words) >= 2 and other[:-1] == words[:-1] and len(words[-1]) >= 5:
+                if SequenceMatcher(None, other[-1], words[-1]).ratio() >= 0.85:
+                    return full
+        return None
 
     def resolve(self, label: str) -> tuple[str, bool]:
         """The full name(s) a label stands for, and whether every part was recognised."""

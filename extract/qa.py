@@ -24,7 +24,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extract.blocks import Block
-from extract.names import ANSWER_WORDS, INITIALS, Cast, is_name_like, is_publication, name_part, strip_titles
+from extract.names import (
+    ANSWER_WORDS,
+    INITIALS,
+    QUESTION_WORDS,
+    Cast,
+    is_name_like,
+    is_publication,
+    name_part,
+    strip_titles,
+)
 
 QUESTION = "question"
 ANSWER = "answer"
@@ -121,7 +130,7 @@ def _roles_by_questions(accepted: dict[int, tuple[str, str, str]]) -> bool:
     if asked[asker] < 0.5 or asked[asker] <= asked[other]:
         return False
     length = {s: sum(len(rest) for sp, _, rest in accepted.values() if sp == s) / turns[s] for s in main}
-    if length[asker] > 300 and length[asker] > 0.6 * length[other]:
+    if length[asker] > 200 and length[asker] > 0.6 * length[other]:
         return False  # questions are shorter than answers: two long voices (a diary) interview no one
     for i, (speaker, _, rest) in accepted.items():
         accepted[i] = (speaker, QUESTION if speaker == asker else ANSWER, rest)
@@ -236,7 +245,17 @@ def split_interview(
         accepted[i] = (asker, QUESTION, blocks[i].text)
     if not any(role == QUESTION for _, role, _ in accepted.values()):
         return None
-    return _segment(blocks, accepted, set(questions), cast, [*context[1:]], context[0], authors)
+    asked_plainly = {i for i, c in candidates.items() if name_part(c[0]).casefold() in QUESTION_WORDS}
+    return _segment(
+        blocks,
+        accepted,
+        set(questions),
+        cast,
+        [*context[1:]],
+        context[0],
+        authors,
+        asked_plainly | set(questions),
+    )
 
 
 def _set_apart_questions(blocks: list[Block], candidates: dict, lede: list[str]) -> list[int]:
@@ -265,7 +284,9 @@ def _asker_name(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> str:
     return askers.most_common(1)[0][0] if askers else cast.own_name()
 
 
-def _segment(blocks, accepted, unlabelled_questions, cast, context, title, authors) -> Interview | None:
+def _segment(
+    blocks, accepted, unlabelled_questions, cast, context, title, authors, asked_plainly=frozenset()
+) -> Interview | None:
     # Which questions have a labelled answer before the next question: the others' answers are the
     # roman paragraphs under them.
     order = sorted(accepted)
@@ -294,8 +315,12 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
             if role == QUESTION and reader:
                 speaker, readers = reader, True
             elif role == ANSWER and speaker.casefold() in ANSWER_WORDS:
-                speaker = cast.own_name() if readers else (
-                    answerer or _answerer(cast, part_intro, context, title, authors, labelled_answerers)
+                speaker = (
+                    cast.own_name()
+                    if readers
+                    else (
+                        answerer or _answerer(cast, part_intro, context, title, authors, labelled_answerers)
+                    )
                 )
             reader = None
             result.turns.append({"speaker": speaker, "role": role, "text": ""})
@@ -320,7 +345,7 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
             continue
         if not block.text and not block.embeds:
             continue
-        if reader is None and _reader_line(blocks, i, accepted):
+        if reader is None and _reader_line(blocks, i, accepted, asked_plainly):
             reader = " ".join(block.text.split())
             result.dropped.append(block)
             continue
@@ -377,15 +402,16 @@ def _segment(blocks, accepted, unlabelled_questions, cast, context, title, autho
     return result
 
 
-def _reader_line(blocks: list[Block], i: int, accepted) -> bool:
-    """A reader's name set apart on its own line (a short bio may follow), right above a question."""
+def _reader_line(blocks: list[Block], i: int, accepted, asked_plainly) -> bool:
+    """A reader's name set apart on its own line (a short bio may follow), right above a question
+    that no label gives to the publication ("Q:", or none)."""
     block = blocks[i]
     words = block.text.split()
     if not (set_apart(block) and 2 <= len(words) <= 4 and ":" not in block.text and is_name_like(block.text)):
         return False
     for j in range(i + 1, min(i + 3, len(blocks))):
         if j in accepted:
-            return accepted[j][1] == QUESTION
+            return accepted[j][1] == QUESTION and j in asked_plainly
         if len(blocks[j].text.split()) > 12:
             return False  # an introduction, not a reader's short bio ("Part One" over a part's intro)
     return False
