@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from extract.cleanup import clean_text, find_embeds, has_words, is_chrome
+from extract.metadata import BYLINE, DEK
 
 _BLOCK_HTML = {
     "p", "div", "section", "article", "main", "blockquote", "pre", "li", "ul", "ol", "dl", "dt", "dd",
@@ -29,16 +30,18 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "head"}
 _BOLD = {"strong", "b"}
 _ITALIC = {"em", "i", "cite"}
 _BREAKS = {"br", "lb"}
-# Never article text: media, scripts, forms, and the pull quotes and figures set in <aside>
-# (pull quotes repeat a sentence of the body; figures go to `images`).
+_ITEMS = {"li", "item", "dd", "dt"}
+# Never article text: media, scripts, forms, the pull quotes and figures set in <aside>, and the
+# captions and photo credits of pictures (pull quotes repeat a sentence of the body; figures go to
+# `images`; a caption set between two paragraphs of an answer is no part of what was said).
 _SKIP = {
     "script", "style", "noscript", "iframe", "object", "embed", "img", "svg", "video", "audio",
     "source", "picture", "figure", "aside", "button", "form", "input", "select", "textarea", "template",
-    "link", "meta", "nav", "header", "footer", "graphic", "map", "canvas", "title",
+    "link", "meta", "nav", "header", "footer", "graphic", "map", "canvas", "title", "figcaption",
 }  # fmt: skip
 _SKIP_CLASS = re.compile(
     r"\b(?:post-holder|restricted|share|intents|newsletter|related|sidebar|widget|modal|sunset|"
-    r"social|advert|promo)\b"
+    r"social|advert|promo|wp-caption|wp-caption-text|thumb-caption|pullquote)\b"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -50,6 +53,8 @@ class Block:
     heading: bool = False
     italic: bool = False
     embeds: list[dict] = field(default_factory=list)
+    rule: bool = False  # an <hr>: the page's own break between parts (no text)
+    listed: bool = False  # an item of a list (<li>, TEI <item>)
 
 
 @dataclass
@@ -59,19 +64,36 @@ class _Segment:
     italic: bool
 
 
+# A caption set as a paragraph of its own right under a picture, or a credit line standing alone:
+# "A student takes notes. (Photo Courtesy of …)", "(All photographs courtesy of …)", "(AFP/…)".
+_CREDIT = re.compile(
+    r"\((?:[^()]*\b(?:[Pp]hotos?|[Pp]hotograph(?:s|y)?|[Cc]ourtesy|AFP|Reuters|AP|Getty|EPA|Flickr|Images?)\b[^()]*"
+    r"|[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*\s?/[^()]+)\)$"
+)
+
+
+def is_credit(text: str, after_picture: bool) -> bool:
+    """A photo credit standing alone, or under a picture a paragraph that ends in one."""
+    if text.startswith("(") and _CREDIT.search(text) and text.count("(") == 1:
+        return True
+    return after_picture and len(text) < 400 and bool(_CREDIT.search(text))
+
+
 class _Builder:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.after_picture = False  # a picture came since the last paragraph: its caption may follow
         self.segments: list[_Segment] = []
         self.heading = False
+        self.listed = False
 
     def add(self, text: str | None, bold: bool, italic: bool) -> None:
         if text:
             self.segments.append(_Segment(text, bold, italic))
 
     def flush(self) -> None:
-        segments, heading = self.segments, self.heading
-        self.segments, self.heading = [], False
+        segments, heading, listed = self.segments, self.heading, self.listed
+        self.segments, self.heading, self.listed = [], False, False
         if not segments:
             return
         raw = "".join(s.text for s in segments)
@@ -80,6 +102,9 @@ class _Builder:
         if not text:
             if embeds:
                 self.blocks.append(Block("", embeds=embeds))
+            return
+        after_picture, self.after_picture = self.after_picture, False
+        if is_credit(text, after_picture):
             return
         lead_parts: list[str] = []
         opens_bold = False
@@ -95,7 +120,13 @@ class _Builder:
                 lead_parts.append(s.text)
         lead = clean_text("".join(lead_parts)) if opens_bold else ""
         italic = bool(meaningful) and all(s.italic for s in meaningful)
-        self.blocks.append(Block(text, lead=lead, heading=heading, italic=italic, embeds=embeds))
+        self.blocks.append(
+            Block(text, lead=lead, heading=heading, italic=italic, embeds=embeds, listed=listed)
+        )
+
+    def rule(self) -> None:
+        self.flush()
+        self.blocks.append(Block("", rule=True))
 
 
 def _local(tag) -> str | None:
@@ -120,11 +151,14 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
     builder = _Builder()
     style: list[tuple[bool, bool]] = [(False, False)]
     skipped: set = set()
+    items = 0  # open list items: what is flushed inside one is `listed`
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = _local(el.tag)
         if event == "start":
             if el is not root and (tag is None or _skipped(el, tag)):
+                if tag in ("img", "picture", "figure"):
+                    builder.after_picture = True
                 skipped.add(el)
                 walker.skip_subtree()
                 continue
@@ -133,9 +167,13 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
                 builder.flush()
                 style.append((bold, italic))
                 continue
-            if tag in block_tags or tag in _HEADINGS:
+            if tag == "hr":
+                builder.rule()
+            elif tag in block_tags or tag in _HEADINGS:
                 builder.flush()
+                items += tag in _ITEMS
                 builder.heading = tag in _HEADINGS
+                builder.listed = items > 0
             rend = (el.get("rend") or "") if tei else ""
             bold = bold or tag in _BOLD or tag in _HEADINGS or (tag == "hi" and "#b" in rend)
             italic = italic or tag in _ITALIC or (tag == "hi" and "#i" in rend)
@@ -148,6 +186,8 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
                 style.pop()
                 if tag in block_tags or tag in _HEADINGS:
                     builder.flush()
+                    items -= tag in _ITEMS
+                    builder.listed = items > 0
             if el is not root:
                 bold, italic = style[-1]
                 builder.add(el.tail, bold, italic)
@@ -180,6 +220,8 @@ _PRUNE = [
     '//ul[contains(@class, "intents")]',
     '//ul[contains(@class, "categories")]',
     '//p[contains(@class, "lede")]',
+    DEK,
+    BYLINE,
     '//table[contains(@class, "meta")]',
     "//h1",
 ]

@@ -35,7 +35,9 @@ _SHORTCODE = re.compile(
     re.IGNORECASE,
 )
 # Markdown image links left by a converter: [![alt][2]][2], the alt text sometimes bracketed itself.
-_MARKDOWN_IMG = re.compile(r"\[!\[.{0,160}?\]\[\d+\]\]\[\d+\]|^\s*\[\d+\]:\s*\S+\s*$", re.MULTILINE)
+_MARKDOWN_IMG = re.compile(
+    r"\[!\[.{0,160}?\]\[\d+\]\]\[\d+\]|^\s*\[\d*\]:\s*\S+\s*$|\s\[\]:\s*https?://\S+\s*$", re.MULTILINE
+)
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]]{1,300})\]\[\d+\]")  # [link text][1]: the words stay
 # ... and the halves of one that a line break split: "Journal: [" | "Allies Reach Out][6]"
 _MARKDOWN_HALF = re.compile(r"\]\[\d+\]|\s\[\s*$")

@@ -203,15 +203,18 @@ def _dedupe(items: list[str]) -> list[str]:
 def split_authors(value: str) -> list[str]:
     """One name per entry from a byline: "A and B", "A, B & C", "A + B", "A / Aleppo".
 
-    A dateline after a slash ("Mohammed Sergie / Aleppo") names a place, not a person, and a leading
-    "the" ("and the Syrian Independent Media Group") is dropped.
+    A dateline after a slash ("Mohammed Sergie / Aleppo") names a place, not a person. A leading
+    "The" is part of an outlet's or organisation's name ("Nick Wilson, The Tribune", "and the
+    Syrian Independent Media Group"), so it stays, capitalised as a name's first word is.
     """
     value = clean_text(value)
     value = re.sub(r"^(?:written\s+)?by\s+", "", value, flags=re.IGNORECASE)
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(value):
         part = part.split("/")[0].strip(" ,;:") if "/" in part else part.strip(" ,;:")
-        part = re.sub(r"^the\s+", "", part, flags=re.IGNORECASE).strip()
+        part = re.sub(r"^the\s+", "The ", part, flags=re.IGNORECASE).strip()
+        if part == "The":
+            continue
         if not part:
             continue
         if part.lower() in _NAME_SUFFIXES and names:
@@ -373,8 +376,20 @@ def _title(tree, item: dict | None) -> str:
     return title
 
 
+def _class(name: str) -> str:
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
+
+
+# The dek of other templates (older WordPress themes): a subtitle under the headline, not body text.
+_DEK_CLASSES = ("dek", "deck", "subtitle", "entry-subtitle", "standfirst")
+DEK = "//*[{}]".format(" or ".join(_class(c) for c in _DEK_CLASSES))
+# Bylines of other templates: author links, or a byline element to split.
+_AUTHOR_LINKS = '//a[@rel="author"]'
+BYLINE = "//*[{}]".format(" or ".join(_class(c) for c in ("byline", "author-name", "entry-author")))
+
+
 def _summary(tree, item: dict | None) -> str:
-    el = _first(tree, '//p[contains(concat(" ", normalize-space(@class), " "), " lede ")]')
+    el = _first(tree, '//p[contains(concat(" ", normalize-space(@class), " "), " lede ")]', DEK)
     summary = _text(el)
     if not summary and item:
         summary = _unescaped(item.get("description"))
@@ -392,6 +407,11 @@ def page_metadata(tree) -> PageMeta:
     meta.summary = _summary(tree, item)
 
     authors = _credited(list(table.get("authors") or []), jsonld_authors(item))
+    if not authors:  # other templates: every author link, else the byline's names
+        authors = _dedupe([_text(a) for a in tree.xpath(_AUTHOR_LINKS) if _text(a)])
+    if not authors:
+        byline = _first(tree, BYLINE)
+        authors = split_authors(_text(byline)) if byline is not None else []
     if not authors:
         for value in tree.xpath('//meta[@itemprop="author"]/@content') or [
             _meta_content(tree, "author", "article:author", "sailthru.author", "parsely-author") or ""
@@ -427,6 +447,11 @@ def page_metadata(tree) -> PageMeta:
     if meta.read_time_minutes is None:
         header = _first(tree, f"{_ARTICLE}//header", f"{_ARTICLE}//table")
         meta.read_time_minutes = parse_read_time(_text(header)) if header is not None else None
+    if meta.read_time_minutes is None:  # written in another template's text: "Read time Approx. 6 minutes"
+        for el in tree.xpath('//body//*[contains(text(), "Read time") or contains(text(), "Read Time")]')[:3]:
+            meta.read_time_minutes = parse_read_time(_text(el))
+            if meta.read_time_minutes is not None:
+                break
     meta.topics = _topics(tree, item)
     meta.categories = _categories(tree)
     meta.declared_url = _declared_url(tree, item)

@@ -10,6 +10,8 @@ director of …"), and last the title. A name found nowhere stays as it was writ
 from __future__ import annotations
 
 import re
+from collections import Counter
+from difflib import SequenceMatcher
 
 from extract.urls import PUBLICATIONS
 
@@ -39,9 +41,43 @@ _NOT_SPEAKERS = {
     "photo courtesy", "courtesy", "photo by", "photograph", "illustration",
 }  # fmt: skip
 QUESTION_WORDS = {"q", "question", "questions", "interviewer"}
+# The network's publications under their names over time: "Syria Deeply", "News Deeply", "Women’s
+# Advancement Deeply", and the hub that asked as "Women and Girls Hub", "Women & Girls Hub" and
+# "Women & Girls" (a name of two words or more before "Hub" stands alone too).
+_PUBLICATION = re.compile(
+    r"^(?:News Deeply[’']s\s+)?(?:(?:[A-Z][\w’'&-]*|and|&)\s+){0,3}[A-Z][\w’'-]*\s+(?:Deeply|Hubs?)$"
+    r"|^(?:[A-Z][\w’'-]*\s+)(?:and|&)\s+[A-Z][\w’'-]*$"
+)
 ANSWER_WORDS = {"a", "answer"}
 INITIALS = re.compile(r"^(?:[A-Z]\.?){2,5}$")
 _CASELESS_LETTER = re.compile(r"^[^\W\d_]")
+
+
+def _publication_key(name: str) -> str:
+    low = " ".join(name.casefold().replace("&", " and ").replace("’", "'").split())
+    low = re.sub(r"^news deeply's\s+", "", low)
+    return re.sub(r"\s+(?:deeply|hubs?)$", "", low)
+
+
+_PUBLICATION_BY_KEY = {_publication_key(name): name for name in PUBLICATIONS.values()}
+
+
+def publication_named(label: str) -> str:
+    """The publication a label names, under the name that publication gives itself: "Women & Girls
+    Hub", "Women and Girls Hub" and "Women & Girls" are all "Women and Girls"; "SD" is not spelled
+    out here (see `Cast`). A publication outside the known sites keeps the label's words."""
+    return _PUBLICATION_BY_KEY.get(_publication_key(label), " ".join(label.split()))
+
+
+def is_publication(name: str) -> bool:
+    """Whether a name is one of the network's publications ("Water Deeply", "Women & Girls Hub")."""
+    name = " ".join(name.split())
+    if not _PUBLICATION.match(name):
+        return False
+    if name.endswith(("Deeply", "Hub", "Hubs")):
+        return True
+    # "Women & Girls" alone: only a known site's own name, not any "Chatty and Wahby".
+    return _publication_key(name) in _PUBLICATION_BY_KEY
 
 
 def _tokens(name: str) -> list[str]:
@@ -73,6 +109,8 @@ def _initials_variants(name: str) -> set[str]:
         variants = {v + c for v in variants for c in choices}
     if len(options) >= 2:
         variants.update(a + b for a in options[0] for b in options[-1])
+        # the surname's first: "NI" for Isabel Nassief
+        variants.update(b + a for a in options[0] for b in options[-1])
     return {v for v in variants if len(v) >= 2}
 
 
@@ -238,32 +276,49 @@ def _split_people(name: str) -> list[str]:
 
 
 class Cast:
-    """The people and the publication of one interview, to resolve labels against."""
+    """The people and the publication of one interview, to resolve labels against.
 
-    def __init__(self, publication: str, labels: list[str], context: list[str], title: str = "") -> None:
+    The publication is the one the page's label names, under the name it gives itself ("Women & Girls
+    Hub:" asks as "Women and Girls"); its initials, "Q" and "Question" stand for that publication, and
+    on a page that never spells it out, for the hosting site (``publication``).
+    """
+
+    def __init__(
+        self, publication: str, labels: list[str], context: list[str], title: str = "", authors=()
+    ) -> None:
         self.publication = publication
-        self.askers = {p.casefold(): p for p in (publication, "News Deeply", *PUBLICATIONS.values())}
-        for name in (publication, "News Deeply"):
+        spelled = [" ".join(self.clean(label).split()) for label in labels]
+        spelled = [publication_named(name) for name in spelled if is_publication(name)]
+        self.own = Counter(spelled).most_common(1)[0][0] if spelled else publication
+        self.askers: dict[str, str] = {}
+        for name in (self.own, publication, *spelled, "News Deeply", *PUBLICATIONS.values()):
+            self.askers.setdefault(name.casefold(), name)
+        for name in (self.own, publication, *spelled, "News Deeply"):  # "SD", "WGH"; not every site's
             self.askers.setdefault("".join(w[0] for w in name.split() if w[0].isalpha()).casefold(), name)
         for word in QUESTION_WORDS:
-            self.askers[word] = publication
-        for name in PUBLICATIONS.values():
-            # The Women & Girls hub asked its own questions ("Women & Girls Hub:", "Women & Girls:").
-            short = name.removesuffix(" Deeply")
-            self.askers.setdefault(f"{short} hub".casefold(), name)
-            if " " in short:
-                self.askers.setdefault(short.casefold(), name)
-                self.askers.setdefault(short.replace("&", "and").casefold(), name)
+            self.askers[word] = self.own
         names = []
         for label in labels:
-            if is_name_like(label) and self.clean(label).casefold() not in self.askers:
+            if is_name_like(label) and not self._publication(self.clean(label)):
                 # "Mark Saleh and Ziad Brennan" gives each name, for a later "Saleh and Brennan".
                 names.extend(p for p in _split_people(self.clean(label)) if is_name_like(p))
-        self.full = [
-            n for n in dict.fromkeys(names) if len(_tokens(n)) >= 2 and n.casefold() not in self.askers
+        self.authors = [
+            " ".join(strip_titles(a.split()))
+            for a in authors
+            if len(_tokens(a)) >= 2 and not is_publication(a)
         ]
-        self.mentions = [n for n in mentioned_names(context) if n.casefold() not in self.askers]
-        self.title_mentions = [n for n in mentioned_names([title]) if n.casefold() not in self.askers]
+        self.full = [
+            n for n in dict.fromkeys(names)
+            if len(_tokens(n)) >= 2 and not self._publication(n)
+        ]  # fmt: skip
+        self.mentions = [n for n in mentioned_names(context) if not self._publication(n)]
+        self.title_mentions = [n for n in mentioned_names([title]) if not self._publication(n)]
+
+    def _publication(self, name: str) -> bool:
+        return name.casefold() in self.askers or is_publication(name)
+
+    def own_name(self) -> str:
+        return self.own
 
     @staticmethod
     def clean(label: str) -> str:
@@ -290,29 +345,48 @@ class Cast:
                     return _from_mention(name, mention)
                 if heads and len(s) < len(f) and f[: len(s)] == s and len(f) - len(s) <= 2:
                     return " ".join(strip_titles(mention.split()))
+        if INITIALS.match(name):  # the byline, last: "LS" for the interviewer Lara Setrakian
+            return next((a for a in self.authors if _matches(name, a)), None)
         return None
 
     def resolve_one(self, label: str) -> str | None:
-        name = self.clean(label)
+        name = " ".join(self.clean(label).split())
         low = name.casefold()
+        if is_publication(name):
+            return publication_named(name)
         if low in self.askers:
             return self.askers[low]
         for full in self.full:
             if full.casefold() == low:
                 # "Chamsi-Pasha" is a full label too, yet stands for "Samer Chamsi-Pasha".
-                return self._search(full) or full
+                return self._search(full) or self._misspelt(full) or full
+            if self._misspelt(name) == full:
+                return full
         found = self._search(name)
         if found:
             return found
         compact = re.sub(r"[\s.]", "", low)  # "S.D." or "S D"
         return self.askers.get(compact)
 
+    def _misspelt(self, name: str) -> str | None:
+        """An earlier full label that this one misspells: the same given name, a surname a letter or
+        two off ("Vittus Quajaukitsoq" after "Vittus Qujaukitsoq")."""
+        words = _tokens(name)
+        for full in self.full:
+            if full == name:
+                return None  # only an earlier spelling wins
+            other = _tokens(full)
+            if len(other) == len(words) >= 2 and other[:-1] == words[:-1] and len(words[-1]) >= 5:
+                if SequenceMatcher(None, other[-1], words[-1]).ratio() >= 0.85:
+                    return full
+        return None
+
     def resolve(self, label: str) -> tuple[str, bool]:
         """The full name(s) a label stands for, and whether every part was recognised."""
         name = self.clean(label)
         if name.casefold() in ANSWER_WORDS:
             return name, False
-        if name.casefold() in self.askers or any(f.casefold() == name.casefold() for f in self.full):
+        if self._publication(name) or any(f.casefold() == name.casefold() for f in self.full):
             return self.resolve_one(name) or name, True
         parts = _split_people(name)
         if len(parts) > 1 and all(is_name_like(p) for p in parts):
@@ -329,4 +403,10 @@ class Cast:
         return name, len(name.split()) >= 2
 
     def is_asker(self, speaker: str) -> bool:
-        return speaker.casefold() in self.askers
+        """The publication asks, under any of its names."""
+        return self._publication(speaker)
+
+    def is_author(self, speaker: str) -> bool:
+        """One of the byline's names, however hyphenated ("Oudai al-Homsi" is "Oudai Al Homsi")."""
+        tokens = _tokens(speaker)
+        return any(_tokens(a) == tokens for a in self.authors)

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from extract.blocks import Block, fallback_blocks, page_blocks
 from extract.charset import Headers, decode_html
+from extract.cleanup import find_embeds
 from extract.metadata import PageMeta, split_authors
 from extract.metadata import page_metadata as read_metadata
 from extract.qa import split_interview
@@ -114,7 +115,10 @@ def build_record(
     publication = publication_name(site)
 
     blocks = page_blocks(tree) if meta.is_article else None
+    embeds: list[dict] = []
     if blocks is None:
+        # The generic extractor may drop the escaped picture markers: read them off the page first.
+        embeds = [e for body in tree.xpath("//body")[:1] for e in find_embeds(body.text_content())]
         blocks, doc = fallback_blocks(tree, url if "://" in url else None)
         if not meta.is_article and (len(_join(blocks)) < MIN_FALLBACK_CHARS):
             return None
@@ -123,9 +127,10 @@ def build_record(
         return None
 
     kind = key_kind(key)
+    authors = _authors(meta, site, publication)
     text_blocks, qa = blocks, []
     if kind in ("article", "op-ed"):
-        interview = split_interview(blocks, publication, [meta.title, meta.summary])
+        interview = split_interview(blocks, publication, [meta.title, meta.summary], authors)
         if interview is not None:
             kind = "interview"
             text_blocks = interview.intro + interview.outro
@@ -137,14 +142,14 @@ def build_record(
         site=site,
         title=meta.title,
         summary=meta.summary,
-        authors=_authors(meta, site, publication),
+        authors=authors,
         published=meta.published or key_date(key),
         read_time_minutes=meta.read_time_minutes,
         kind=kind,
         topics=meta.topics,
         text=_join(text_blocks),
         qa=qa,
-        images=_images(blocks),
+        images=_images([*blocks, Block("", embeds=embeds)]),
     )
 
 

@@ -1,11 +1,20 @@
 """Interview turns: who speaks in each paragraph, and where the introduction ends.
 
-A turn opens with a speaker label (``Syria Deeply:``, ``PS:``, ``Grandi:``) set in bold, in a heading
-or in plain text; a paragraph without a label continues the turn before it, and what comes before the
-first label is the introduction, which stays in the record's ``text`` (the turns are in ``qa`` only).
-A page is an interview only when someone asks and someone answers: the publication's label asks; with
-no such label, of two people who alternate the one whose turns end in "?" does. A bold place name in a
-news story ("Aleppo:") is no speaker, nor is a photo credit.
+A turn opens either with a speaker label (``Syria Deeply:``, ``PS:``, ``Grandi:``) set in bold, in a
+heading or in plain text, or with a question set apart from the running text (a whole-bold paragraph,
+an ``<h2>``/``<h3>``) and no label at all. A paragraph without a label continues the turn before it,
+except right after a question whose answer carries no label: there it opens that answer, given to the
+person the part of the page presents. What comes before the first turn is the introduction, and each
+``<hr>`` (or a section heading such as "Part Two") starts a new part with an introduction of its own;
+introductions stay in the record's ``text`` (the turns are in ``qa`` only). Headings that ask nothing
+and a closing section ("Recommended Reads" and its list) are in neither.
+
+A page is an interview only when someone asks and someone answers: the publication's label asks (under
+any of its names), so does the page's own author (``LS:`` for the byline's Lara Setrakian), so do the
+questions set apart; with none of these, of two people who alternate the one whose turns end in "?"
+asks, and when the publication's turns are the ones that do not ask, readers ask and it answers. A bold
+place name in a news story ("Aleppo:") is no speaker, a profile round-up ("**Name:** a short bio") no
+conversation, and question subheads over third-person prose (an explainer) no interview.
 """
 
 from __future__ import annotations
@@ -15,7 +24,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extract.blocks import Block
-from extract.names import ANSWER_WORDS, INITIALS, Cast, is_name_like, name_part, strip_titles
+from extract.names import (
+    ANSWER_WORDS,
+    INITIALS,
+    QUESTION_WORDS,
+    Cast,
+    is_name_like,
+    is_publication,
+    name_part,
+    strip_titles,
+)
 
 QUESTION = "question"
 ANSWER = "answer"
@@ -27,6 +45,16 @@ _CLOSING_NOTE = re.compile(
     r"|(?:top (?:image|photo)|photo|image|credit|editor[’']s note)\s*:)",
     re.IGNORECASE,
 )
+# A closing section of the editors': its heading, and everything after it up to the next turn.
+_CLOSING_SECTION = re.compile(
+    r"^(?:recommended\b|related\b|read more\b|more (?:from|in|on)\b|further reading\b"
+    r"|editors?[’']?s?[’']? picks?\b|also (?:in|on|read)\b|you might also\b|suggested reading\b"
+    r"|more stories\b|top reads\b)",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(r"^(?:tell|describe|explain|talk|walk|give|share|please)\b.{3,}[.:]$", re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|I’d|I'd|me|my|we|We|our|Our|us)\b")
 
 
 @dataclass
@@ -35,14 +63,30 @@ class Interview:
     turns: list[dict] = field(default_factory=list)
     outro: list[Block] = field(default_factory=list)
     turn_blocks: list[list[Block]] = field(default_factory=list)
+    dropped: list[Block] = field(default_factory=list)  # headings, closing sections: in no field
+    origin: dict[int, Block] = field(default_factory=dict)  # id of a label's rest -> its page block
+
+    def placement(self, blocks: list[Block]) -> list[list[str]]:
+        """Where each page block went ("intro", "turn", "outro", "dropped"; none for an empty one):
+        for an audit that every paragraph lands in exactly one place."""
+        where: dict[int, list[str]] = {id(b): [] for b in blocks}
+        groups = [("intro", self.intro), ("outro", self.outro), ("dropped", self.dropped)]
+        groups += [("turn", tb) for tb in self.turn_blocks]
+        for name, group in groups:
+            for b in group:
+                source = self.origin.get(id(b), b)
+                if id(source) in where:
+                    where[id(source)].append(name)
+        return [where[id(b)] for b in blocks]
 
 
 def _label(block: Block) -> tuple[str, str, bool] | None:
     """(label, rest, formatted) when the block opens with "Name:"."""
     m = _LABEL.match(block.text)
-    if not m:
-        return None
+    if not m or block.text[0] in "“\"‘'«(":
+        return None  # a quoted title ("“NUJEEN: One Girl’s Journey” is out now") names no speaker
     label, rest = m.group("label").strip().lstrip("*•·–—- ").strip(), m.group("rest").strip()
+    rest = rest.lstrip(": ").strip()  # "Lara Setrakian: : Either …", a colon typed twice
     lead = block.lead.lstrip("*•·–—- ")
     formatted = bool(lead) and (
         lead.rstrip(" :") == label or (lead.startswith(label) and lead[len(label) :].lstrip().startswith(":"))
@@ -54,8 +98,27 @@ def _asks(text: str) -> bool:
     return text.rstrip(" ”\"’')").endswith("?")
 
 
+def set_apart(block: Block) -> bool:
+    """A heading, or a paragraph in bold from its first word to its last."""
+    return bool(block.text) and (block.heading or (bool(block.lead) and block.lead == block.text))
+
+
+def _is_section_heading(block: Block) -> bool:
+    return set_apart(block) and not _asks(block.text) and not block.listed
+
+
+def _subhead(block: Block, rest: str) -> bool:
+    """ "Rebel Finances: Outspent, Outgunned" set apart: a subhead with a colon, not a speaker's turn."""
+    label = block.text[: len(block.text) - len(rest)]
+    return set_apart(block) and bool(rest) and len(rest.split()) <= 8 and not _asks(rest) and "," not in label
+
+
+def _closing(block: Block) -> bool:
+    return set_apart(block) and bool(_CLOSING_SECTION.match(block.text))
+
+
 def _roles_by_questions(accepted: dict[int, tuple[str, str, str]]) -> bool:
-    """When no label names the publication: two people alternate, and the one whose turns end in a
+    """When no label names who asks: two people alternate, and the one whose turns end in a
     question mark asks. Reassigns roles in place; False when the page is no such conversation."""
     turns = Counter(speaker for speaker, _, _ in accepted.values())
     main = [speaker for speaker, n in turns.most_common(2) if n >= 3]
@@ -66,29 +129,60 @@ def _roles_by_questions(accepted: dict[int, tuple[str, str, str]]) -> bool:
     other = next(s for s in main if s != asker)
     if asked[asker] < 0.5 or asked[asker] <= asked[other]:
         return False
+    length = {s: sum(len(rest) for sp, _, rest in accepted.values() if sp == s) / turns[s] for s in main}
+    if length[asker] > 200 and length[asker] > 0.6 * length[other]:
+        return False  # questions are shorter than answers: two long voices (a diary) interview no one
     for i, (speaker, _, rest) in accepted.items():
         accepted[i] = (speaker, QUESTION if speaker == asker else ANSWER, rest)
     return True
 
 
-def split_interview(blocks: list[Block], publication: str, context: list[str]) -> Interview | None:
-    """Intro, turns and closing notes of an interview, or None when the blocks are no interview.
+def _readers_ask(accepted: dict[int, tuple[str, str, str]]) -> None:
+    """A readers' Q&A: the publication's turns do not ask, the named readers' turns do; swap the roles."""
+    mine = [rest for _, role, rest in accepted.values() if role == QUESTION]
+    theirs = [rest for _, role, rest in accepted.values() if role == ANSWER]
+    if len(mine) < 2 or len(theirs) < 2:
+        return
+    if sum(map(_asks, mine)) == 0 and sum(map(_asks, theirs)) >= 0.6 * len(theirs):
+        for i, (speaker, role, rest) in accepted.items():
+            accepted[i] = (speaker, ANSWER if role == QUESTION else QUESTION, rest)
 
-    ``context`` is the title, then other running text that may name the speakers (the lede).
-    """
-    candidates: dict[int, tuple[str, str, bool]] = {}
-    for i, block in enumerate(blocks):
-        found = _label(block) if block.text else None
-        if found and is_name_like(found[0]):
-            candidates[i] = found
-    if len(candidates) < 2:
-        return None
-    first = min(candidates)
-    intro_text = [b.text for b in blocks[:first]]
-    cast = Cast(publication, [c[0] for c in candidates.values()], [*intro_text, *context[1:]], context[0])
+
+def _author_asks(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> bool:
+    """No label names the publication, but one names the page's own author ("LS:" for the byline's
+    Lara Setrakian): the author interviews. (A byline may also credit the interviewee, which is why
+    the publication's label, where there is one, wins.)"""
+    speakers = {s for s, _, _ in accepted.values()}
+    if len({s for s in speakers if cast.is_author(s)}) != 1 or all(cast.is_author(s) for s in speakers):
+        return False  # every voice a byline's: they write together (a diary), no one interviews
+    for i, (speaker, _, rest) in accepted.items():
+        accepted[i] = (speaker, QUESTION if cast.is_author(speaker) else ANSWER, rest)
+    return True
+
+
+def _by_format(accepted: dict[int, tuple[str, str, str]], blocks: list[Block]) -> bool:
+    """No label asks, yet one speaker's every turn is set apart (a heading, all bold) and the others'
+    are not: that speaker is the interviewer ("Tara Lohan: …?" headings over "Atwater: …" paragraphs)."""
+    apart: dict[str, list[bool]] = {}
+    for i, (speaker, _, _) in accepted.items():
+        apart.setdefault(speaker, []).append(set_apart(blocks[i]))
+    askers = [s for s, flags in apart.items() if all(flags) and len(flags) >= 2]
+    others = [s for s, flags in apart.items() if not any(flags)]
+    # Alone, such a speaker asks when roman paragraphs without a label answer each turn.
+    answered = all(
+        i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1]) for i in accepted
+    )
+    # (Two editors may share the asking, each in headings.)
+    if askers and (others or (len(apart) == len(askers) == 1 and answered)):
+        for i, (speaker, _, rest) in accepted.items():
+            accepted[i] = (speaker, QUESTION if speaker in askers else ANSWER, rest)
+        return True
+    return False
+
+
+def _labelled(blocks: list[Block], cast: Cast, candidates: dict[int, tuple[str, str, bool]]):
     counts = Counter(name_part(c[0]).casefold() for c in candidates.values())
     asker_labels = sum(1 for c in candidates.values() if cast.is_asker(cast.resolve(c[0])[0]))
-
     accepted: dict[int, tuple[str, str, str]] = {}
     for i, (label, rest, formatted) in candidates.items():
         speaker, known = cast.resolve(label)
@@ -100,40 +194,205 @@ def split_interview(blocks: list[Block], publication: str, context: list[str]) -
             continue
         role = QUESTION if cast.is_asker(speaker) else ANSWER
         accepted[i] = (speaker, role, rest)
-    roles = {role for _, role, _ in accepted.values()}
-    unlabeled_answers = False
-    if roles == {ANSWER}:
-        if not _roles_by_questions(accepted):
-            return None
-    elif roles == {QUESTION}:
-        # Only the questions are labelled ("Question: …" headings): the paragraphs after each are
-        # the answer of the person the introduction presents.
-        if len(accepted) < 2:
-            return None
-        unlabeled_answers = True
-    elif roles != {QUESTION, ANSWER}:
+    # A one-off bold name right under a question answers it ("Noshin:" after two others' answers).
+    for i, (label, rest, formatted) in candidates.items():
+        prev = max((j for j in accepted if j < i), default=None)
+        if i in accepted or not formatted or prev is None or accepted[prev][1] != QUESTION:
+            continue
+        if all(not blocks[j].text for j in range(prev + 1, i)):
+            accepted[i] = (cast.resolve(label)[0], ANSWER, rest)
+    return accepted
+
+
+def split_interview(
+    blocks: list[Block], publication: str, context: list[str], authors: list[str] | None = None
+) -> Interview | None:
+    """Intro, turns and closing notes of an interview, or None when the blocks are no interview.
+
+    ``context`` is the title, then other running text that may name the speakers (the lede);
+    ``authors`` are the byline's names (an interviewer may be labelled by initials).
+    """
+    authors = list(authors or [])
+    candidates: dict[int, tuple[str, str, bool]] = {}
+    for i, block in enumerate(blocks):
+        found = _label(block) if block.text and not block.listed else None
+        if found and is_name_like(found[0]) and not _closing(block) and not _subhead(block, found[1]):
+            candidates[i] = found
+    questions = _set_apart_questions(blocks, candidates, context[1:])
+    if len(candidates) + len(questions) < 2:
         return None
+    first = min([*candidates, *questions])
+    intro_text = [b.text for b in blocks[:first]]
+    cast = Cast(
+        publication, [c[0] for c in candidates.values()], [*intro_text, *context[1:]], context[0], authors
+    )
+    accepted = _labelled(blocks, cast, candidates)
+    roles = {role for _, role, _ in accepted.values()}
+    if roles == {ANSWER}:
+        decided = _by_format(accepted, blocks) or _author_asks(accepted, cast)
+        if not decided and not questions and not _roles_by_questions(accepted):
+            return None
+    elif roles == {QUESTION, ANSWER}:
+        _readers_ask(accepted)
     _resolve_answer_words(accepted, cast)
+    for i, (speaker, role, rest) in accepted.items():
+        if role == QUESTION and INITIALS.match(speaker):
+            # Initials of an interviewer the page names nowhere ("LS:" on a page by "Syria Deeply"):
+            # the interviewer asks for the publication.
+            accepted[i] = (cast.own_name(), role, rest)
+    asker = _asker_name(accepted, cast)
+    for i in questions:
+        accepted[i] = (asker, QUESTION, blocks[i].text)
+    if not any(role == QUESTION for _, role, _ in accepted.values()):
+        return None
+    asked_plainly = {i for i, c in candidates.items() if name_part(c[0]).casefold() in QUESTION_WORDS}
+    return _segment(
+        blocks,
+        accepted,
+        set(questions),
+        cast,
+        [*context[1:]],
+        context[0],
+        authors,
+        asked_plainly | set(questions),
+    )
+
+
+def _set_apart_questions(blocks: list[Block], candidates: dict, lede: list[str]) -> list[int]:
+    """Unlabelled questions set apart, each over a roman paragraph; a request ("Tell us about …")
+    counts once the page asks at least twice. Most must address someone ("you"), unless labels answer
+    them or the introduction says who was asked ("… spoke with Abdisaid Ali")."""
+    found = [
+        i for i, b in enumerate(blocks)
+        if i not in candidates and set_apart(b) and not b.listed and not _closing(b)
+        and i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1])
+        and (_asks(b.text) or _REQUEST.match(b.text)) and len(b.text.split()) >= 3
+    ]  # fmt: skip
+    asked = [i for i in found if _asks(blocks[i].text)]
+    addressed = [i for i in found if _YOU.search(blocks[i].text) or i + 1 in candidates]
+    intro = [b.text for b in blocks[: found[0]]] + lede if found else []
+    if any(_SPOKE_WITH.search(t) for t in intro):
+        addressed = found
+    if len(asked) < 2 or len(addressed) < 0.5 * len(found):
+        return []  # "Solutions?", "Who is to blame?": a news story's subheads ask no one
+    return found
+
+
+def _asker_name(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> str:
+    """Who asks the questions that carry no label: the page's labelled interviewer, else the publication."""
+    askers = Counter(s for s, role, _ in accepted.values() if role == QUESTION)
+    return askers.most_common(1)[0][0] if askers else cast.own_name()
+
+
+def _segment(
+    blocks, accepted, unlabelled_questions, cast, context, title, authors, asked_plainly=frozenset()
+) -> Interview | None:
+    # Which questions have a labelled answer before the next question: the others' answers are the
+    # roman paragraphs under them.
+    order = sorted(accepted)
+    labelled_answer_after: set[int] = set()
+    last_q = None
+    for i in order:
+        if accepted[i][1] == QUESTION:
+            last_q = i
+        elif last_q is not None:
+            labelled_answer_after.add(last_q)
+    labelled_answerers = {s: role for s, role, _ in sorted(accepted.values(), key=lambda t: t[1] == QUESTION)}
+    has_labelled_answers = any(role == ANSWER for _, role, _ in accepted.values())
 
     result = Interview()
     current: list[Block] | None = None
+    current_q: int | None = None  # the question whose unlabelled answer the next roman block opens
+    part_intro: list[str] = []
+    answerer: str | None = None
+    readers = False  # a reader asks: named on a line above the question, or in parentheses below it
+    reader: str | None = None
+    closing = False
     for i, block in enumerate(blocks):
         if i in accepted:
+            closing = False
             speaker, role, rest = accepted[i]
+            if role == QUESTION and reader:
+                speaker, readers = reader, True
+            elif role == ANSWER and speaker.casefold() in ANSWER_WORDS:
+                speaker = (
+                    cast.own_name()
+                    if readers
+                    else (
+                        answerer or _answerer(cast, part_intro, context, title, authors, labelled_answerers)
+                    )
+                )
+            reader = None
             result.turns.append({"speaker": speaker, "role": role, "text": ""})
-            current = [Block(rest)] if rest else []
+            if i in unlabelled_questions:
+                current = [block]
+            elif rest:
+                current = [Block(rest, embeds=block.embeds)]
+                result.origin[id(current[0])] = block
+            else:
+                current = []
+                result.dropped.append(block)  # a label alone ("Syria Deeply:"): its words are the speaker
             result.turn_blocks.append(current)
-        elif current is None:
-            result.intro.append(block)
-        elif unlabeled_answers and result.turns[-1]["role"] == QUESTION and current:
-            answerer = _presented(cast, [*intro_text, *context[1:]])
+            current_q = i if role == QUESTION and i not in labelled_answer_after else None
+            continue
+        if block.rule:
+            result.dropped.append(block)
+            current, current_q, part_intro, answerer = None, None, [], None
+            continue
+        if closing or _closing(block):
+            closing = True
+            result.dropped.append(block)
+            continue
+        if not block.text and not block.embeds:
+            continue
+        if reader is None and _reader_line(blocks, i, accepted, asked_plainly):
+            reader = " ".join(block.text.split())
+            result.dropped.append(block)
+            continue
+        if reader is not None and len(block.text.split()) <= 12 and not _asks(block.text):
+            result.dropped.append(block)  # the reader's short bio under the name
+            continue
+        if _is_section_heading(block) and (current is not None or result.turns):
+            # "Part Two", a subhead between two parts: no turn, and what follows until the next
+            # question introduces the next part.
+            result.dropped.append(block)
+            current, current_q, part_intro, answerer = None, None, [], None
+            continue
+        m = _ATTRIBUTION.match(block.text)
+        if (
+            m and result.turns and result.turns[-1]["role"] == QUESTION
+            and is_name_like(m.group("name")) and len(m.group("name").split()) >= 2
+        ):  # fmt: skip
+            result.turns[-1]["speaker"] = cast.resolve(m.group("name"))[0]
+            readers = True
+            result.dropped.append(block)
+            continue
+        if current_q is not None and block.text:
+            if answerer is None:
+                answerer = _answerer(cast, part_intro, context, title, authors, labelled_answerers)
+            if not answerer:
+                return None
             result.turns.append({"speaker": answerer, "role": ANSWER, "text": ""})
             current = [block]
             result.turn_blocks.append(current)
+            current_q = None
+            continue
+        if current is None:
+            if block.heading and block.text:
+                result.dropped.append(block)
+            else:
+                result.intro.append(block)
+                if block.text:
+                    part_intro.append(block.text)
         else:
             current.append(block)
-    if unlabeled_answers and not any(t["role"] == ANSWER for t in result.turns):
+    result.turns, result.turn_blocks = _without_empty(result.turns, result.turn_blocks, result.dropped)
+    if not result.turns:
         return None
+    if {t["role"] for t in result.turns} != {QUESTION, ANSWER}:
+        return None
+    if unlabelled_questions and not has_labelled_answers and not _speaks_for_itself(result):
+        return None  # question subheads over an explainer's third-person prose
     # Closing notes ("This interview has been edited…", a photo credit) end the last answer's blocks.
     last = result.turn_blocks[-1]
     while len(last) > 1 and (last[-1].italic or _CLOSING_NOTE.match(last[-1].text)):
@@ -143,22 +402,133 @@ def split_interview(blocks: list[Block], publication: str, context: list[str]) -
     return result
 
 
-_SPEECH = re.compile(r"\b(?:responded|answered|told|spoke|talked|said|says|explained|explains|shared)\b")
+def _reader_line(blocks: list[Block], i: int, accepted, asked_plainly) -> bool:
+    """A reader's name set apart on its own line (a short bio may follow), right above a question
+    that no label gives to the publication ("Q:", or none)."""
+    block = blocks[i]
+    words = block.text.split()
+    if not (set_apart(block) and 2 <= len(words) <= 4 and ":" not in block.text and is_name_like(block.text)):
+        return False
+    for j in range(i + 1, min(i + 3, len(blocks))):
+        if j in accepted:
+            return accepted[j][1] == QUESTION and j in asked_plainly
+        if len(blocks[j].text.split()) > 12:
+            return False  # an introduction, not a reader's short bio ("Part One" over a part's intro)
+    return False
+
+
+def _without_empty(turns, turn_blocks, dropped):
+    """A label with nothing after it and no paragraph under it ("Related Stories:") is no turn."""
+    kept_turns, kept_blocks = [], []
+    for turn, tb in zip(turns, turn_blocks, strict=True):
+        if any(b.text for b in tb):
+            kept_turns.append(turn)
+            kept_blocks.append(tb)
+        else:
+            dropped.extend(tb)
+    return kept_turns, kept_blocks
+
+
+def _speaks_for_itself(result: Interview) -> bool:
+    answers = [tb for t, tb in zip(result.turns, result.turn_blocks, strict=True) if t["role"] == ANSWER]
+    first_person = sum(1 for tb in answers if any(_FIRST_PERSON.search(b.text) for b in tb))
+    return first_person >= 0.5 * len(answers)
+
+
+_SPEECH = re.compile(
+    r"\b(?:responded|answered|told|tells|spoke|speaks|talked|talks|said|says|explained|explains|shared|"
+    r"shares|discussed|discusses|answers|responds|weighs in|weighed in)\b"
+)
+_SPOKE_WITH = re.compile(
+    r"\b(?:spoke|speaks|talked|talks|sat down|caught up|met|chatted|chats|spoken)\s+(?:\w+\s+){0,2}?"
+    r"(?:with|to)\s+|\b(?:interviewed|asked|interviews|asks|interview with|conversation with|q&a with|"
+    r"questions for|questions to)\s+",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(r"^\((?P<name>[^,()]{3,60})(?:,[^()]{3,200})?\)$")
+_AGED = re.compile(r"(?<![\w’'])([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?), (?:a |an )?\d{1,2}(?:-year-old)?,")
+_TITLE_SPEAKER = re.compile(r"^(?P<name>[^:]{3,60}):\s")
+
+
+def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str, authors, labelled) -> str:
+    """Who answers unlabelled: the only person whose answers are labelled elsewhere on the page, else
+    the person this part's introduction (or the lede) presents as the one who spoke, else the person
+    the title opens with ("Michel Kilo: …"). Never the one who asks, nor the page's own author
+    unless the author is who asks (a byline may credit both sides of the conversation)."""
+    askers = {s.casefold() for s, role in labelled.items() if role == QUESTION}
+    bylines = {a.casefold() for a in authors}
+    own = askers | (set() if askers & bylines else bylines)
+    labelled = [s for s, role in labelled.items() if role == ANSWER]
+    people = [s for s in labelled if s.casefold() not in own and not cast.is_asker(s)]
+    if len(people) == 1:
+        return people[0]
+    for texts in (part_intro, context):
+        found = _presented(cast, texts)
+        if found and found.casefold() not in own and not cast.is_asker(found):
+            return found
+    m = _TITLE_SPEAKER.match(title or "")
+    if m and is_name_like(m.group("name")) and len(m.group("name").split()) >= 2:
+        name = " ".join(strip_titles(m.group("name").split()))
+        mentioned = any(name.casefold() == n.casefold() for n in cast.mentions)  # a person the text names too
+        if mentioned and name.casefold() not in own and not is_publication(name) and _personal(name.split()):
+            return name
+    return ""
 
 
 def _presented(cast: Cast, texts: list[str]) -> str:
-    """Who answers unlabelled: the person named right before the introduction says someone spoke
-    ("Watan Build director Samir Kanaan responded …"), within the same sentence."""
+    """The person a text says spoke: named right before a speech verb in the same clause ("Watan Build
+    director Samir Kanaan responded …"), or right after "spoke with", "interviewed" ("… spoke to Kakar")."""
     joined = " ".join(texts)
     best: tuple[int, str] | None = None
     for mention in cast.mentions:
+        if not _personal(mention.split()):
+            continue
         for m in re.finditer(re.escape(mention), joined):
             gap = joined[m.end() : m.end() + 60]
             verb = _SPEECH.search(gap)
             if verb and not re.search(r"[.;]", gap[: verb.start()]):
                 if best is None or verb.start() < best[0]:
                     best = (verb.start(), mention)
-    return " ".join(strip_titles(best[1].split())) if best else ""
+    if best:
+        return " ".join(strip_titles(best[1].split()))
+    for m in _SPOKE_WITH.finditer(joined):
+        after = joined[m.end() : m.end() + 80]
+        words = re.findall(r"[\w’'.-]+", after)[:6]
+        run: list[str] = []
+        for w in words:
+            if w[:1].isupper() or (run and w.casefold() in {"al", "el", "de", "van", "von", "bin"}):
+                run.append(w.rstrip(".,"))
+            elif run:
+                break
+        run = strip_titles(run)
+        if not run or is_publication(" ".join(run)) or not _personal(run):
+            continue
+        name = " ".join(run)
+        resolved = cast.resolve_one(name)
+        if resolved:
+            return resolved
+        if len(run) >= 2:
+            return name
+    # An interviewee known by a first name and an age ("Fares, 28, is one of them").
+    aged = _AGED.search(joined)
+    if aged and _personal(aged.group(1).split()):
+        return aged.group(1)
+    return ""
+
+
+_NOT_PERSONAL = {
+    "the", "a", "an", "in", "on", "at", "for", "from", "this", "that", "these", "those", "our", "its",
+    "institute", "watch", "council", "organization", "organisation", "center", "centre", "university",
+    "studies", "foundation", "group", "agency", "ministry", "committee", "front", "army", "national",
+    "international", "river", "association", "network", "program", "programme", "project", "office",
+    "department", "fund", "bank", "union", "commission", "coalition", "party", "forum", "magazine",
+    "news", "times", "post", "radio", "television", "tv", "refugees", "picks", "talks", "deeply",
+}  # fmt: skip
+
+
+def _personal(run: list[str]) -> bool:
+    """A run of capitalised words that can be a person's name: no organisation or function word."""
+    return not any(w.casefold().strip("’'.,") in _NOT_PERSONAL for w in run)
 
 
 def _resolve_answer_words(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> None:

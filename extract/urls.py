@@ -25,12 +25,14 @@ KIND_BY_SECTION = {
     EXPLAINER_SECTION: "explainer",
 }
 
-# Path prefixes (and old stand-alone domains) of the News Deeply verticals, with the name each
-# publication asked its interview questions under.
+# Path prefixes (and old stand-alone domains) of the News Deeply verticals, with the name each site
+# gives itself in its page titles and og:site_name (the women's hub is "Women and Girls"; it was later
+# Women's Advancement Deeply, under a path of its own).
 PUBLICATIONS = {
     "syria": "Syria Deeply",
     "refugees": "Refugees Deeply",
-    "womenandgirls": "Women & Girls Deeply",
+    "womenandgirls": "Women and Girls",
+    "womensadvancement": "Women's Advancement Deeply",
     "peacebuilding": "Peacebuilding Deeply",
     "oceans": "Oceans Deeply",
     "water": "Water Deeply",

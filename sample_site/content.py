@@ -40,7 +40,16 @@ INTERVIEW_STYLES = (
     ("plain", "initials"),
     ("strong", "pair"),
     ("strong", "surname"),
+    # The sister sites' forms (a 40-article site shows them all): questions set apart with no label
+    # over unlabelled answers, a caption between two paragraphs of an answer and an editors' closing
+    # section; two interviewees in two parts; a readers' Q&A; a panel answering one question in turn.
+    ("bold-question", "unlabelled"),
+    ("h3-question", "unlabelled"),
+    ("parts", "first"),
+    ("readers", "readers"),
+    ("panel", "panel"),
 )
+NEW_FORMS = ("bold-question", "h3-question", "parts", "readers", "panel")
 
 AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 MONTHS = (
@@ -105,7 +114,9 @@ class Person:
 class Block:
     """One unit of an article body; pages.py decides the markup, truth() reads the text."""
 
-    kind: str  # start, intro, p, more, embed, turn, sub, list, fin, disclaimer
+    kind: str  # start, intro, p, more, embed, turn, sub, list, fin, disclaimer; interviews also:
+    # q (a question set apart, no label), a (an answer's first paragraph, no label), caption (a picture
+    # and its credit), rule (<hr>), part (a section heading), closing (an editors' closing section)
     text: str = ""
     items: tuple[str, ...] = ()
     role: str = ""  # turn: question / answer
@@ -621,6 +632,8 @@ def edit_blocks(blocks: list[Block], rng: random.Random) -> list[Block]:
 def interview_blocks(model: SiteModel, i: int, rng: random.Random) -> tuple[str, list[Block]]:
     ordinal_ = i // 10 * 3 + {2: 0, 5: 1, 8: 2}.get(i % 10, 0)
     style, short_form = INTERVIEW_STYLES[ordinal_ % len(INTERVIEW_STYLES)]
+    if style in NEW_FORMS:
+        return style, sister_interview_blocks(model, i, rng, style)
     first, last = invented_name(rng)
     for _ in range(10):  # "SD" must stay the interviewer's: a Sarah Darwish would be ambiguous
         if initials(first, last) != model.section.abbr:
@@ -668,6 +681,93 @@ def interview_blocks(model: SiteModel, i: int, rng: random.Random) -> tuple[str,
             blocks.append(Block("p", sentences(rng, words.ANSWERS, rng.randint(1, 3))))
     blocks.append(Block("fin"))
     return style, blocks
+
+
+_ADDRESSED = tuple(q for q in words.QUESTIONS if " you" in q)
+_FIRST_PERSON = tuple(a for a in words.ANSWERS if re.search(r"\b(?:I|We|we|us)\b", a))
+
+
+def _guest(model: SiteModel, rng: random.Random) -> tuple[str, str, str]:
+    first, last = invented_name(rng)
+    while initials(first, last) == model.section.abbr:
+        first, last = invented_name(rng)
+    return first, last, f"{rng.choice(words.ROLES)} {rng.choice(words.ORGS)}"
+
+
+def _spoken_answer(rng: random.Random) -> str:
+    """An answer in the first person, as an interviewee speaks (the extractor tells interviews from
+    explainers by it)."""
+    return fill(rng.choice(_FIRST_PERSON), rng) + " " + sentences(rng, words.ANSWERS, rng.randint(1, 3))
+
+
+def sister_interview_blocks(model: SiteModel, i: int, rng: random.Random, style: str) -> list[Block]:
+    asker = model.section.name
+    blocks: list[Block] = []
+
+    def intro(who: str, kind: str = "start") -> None:
+        blocks.append(Block(kind, sentences(rng, words.SENTENCES, 2) + f" {asker} spoke with {who}."))
+
+    if style in ("bold-question", "h3-question"):
+        first, last, role = _guest(model, rng)
+        intro(f"{first} {last}, {role}")
+        for t in range(rng.randint(3, 5)):
+            blocks.append(Block("q", fill(rng.choice(_ADDRESSED), rng), role="question", speaker=asker))
+            blocks.append(Block("a", _spoken_answer(rng), role="answer", speaker=f"{first} {last}"))
+            if t == 1:
+                credit = rng.choice(words.PHOTO_CREDITS)
+                blocks.append(Block("caption", f"{fill(rng.choice(words.SENTENCES), rng)} ({credit})",
+                                    image=(str(rng.randrange(3000, 99999)), "aligncenter")))
+                blocks.append(Block("p", sentences(rng, words.ANSWERS, rng.randint(1, 2))))
+        if style == "h3-question":
+            items = tuple(title_case(fill("{theme} in {place}", rng)) for _ in range(3))
+            blocks.append(Block("closing", "Recommended Reads", items=items))
+    elif style == "parts":
+        guests: list[tuple[str, str, str]] = []
+        for part, name in enumerate(("Part One", "Part Two")):
+            if part:
+                blocks.append(Block("rule"))
+            blocks.append(Block("part", name))
+            first, last, role = _guest(model, rng)
+            while any(first == g[0] or last == g[1] for g in guests):  # a first name stands for one person
+                first, last, role = _guest(model, rng)
+            guests.append((first, last, role))
+            intro(f"{first} {last}, {role}", "start" if part == 0 else "p")
+            for t in range(rng.randint(2, 3)):
+                label = asker if t == 0 else model.section.abbr
+                blocks.append(Block("turn", fill(rng.choice(words.QUESTIONS), rng), role="question",
+                                    speaker=asker, label=label, short=t > 0))
+                # The full name first, then the first name only.
+                blocks.append(Block("turn", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
+                                    label=f"{first} {last}" if t == 0 else first, short=t > 0))
+    elif style == "readers":
+        blocks.append(Block("start", sentences(rng, words.SENTENCES, 2)
+                            + f" Readers sent their questions, and {asker} answers them."))
+        for _ in range(rng.randint(3, 4)):
+            first, last = invented_name(rng)
+            city = rng.choice(words.CITIES_ABROAD)
+            blocks.append(Block("turn", fill(rng.choice(words.QUESTIONS), rng), role="question",
+                                speaker=f"{first} {last}", label=f"{first} {last}, {city}"))
+            blocks.append(Block("turn", sentences(rng, words.SENTENCES, rng.randint(2, 3)), role="answer",
+                                speaker=asker, label=asker))
+    else:  # panel: several people answer the same question in turn
+        panel: list[tuple[str, str, str]] = []
+        while len(panel) < 3:
+            guest = _guest(model, rng)
+            if all(guest[0] != g[0] and guest[1] != g[1] for g in panel):
+                panel.append(guest)
+        blocks.append(Block("start", sentences(rng, words.SENTENCES, 2)
+                            + f" {asker} asked three experts the same questions."))
+        for t in range(2):
+            # "Syria Deeply :", a space before the colon, then the initials
+            label = f"{asker} " if t == 0 else model.section.abbr
+            blocks.append(Block("turn", fill(rng.choice(_ADDRESSED), rng), role="question", speaker=asker,
+                                label=label, short=t > 0))
+            for first, last, role in panel:
+                label = f"{first} {last}, {role}" if t == 0 else last
+                blocks.append(Block("turn", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
+                                    label=label, short=t > 0))
+    blocks.append(Block("fin"))
+    return blocks
 
 
 def embed_block(rng: random.Random, variant: int) -> Block:
@@ -790,33 +890,43 @@ def paragraphs(article: Article) -> list[str]:
     """The body's reading text, block by block, leftovers, sign-off and disclaimer excluded."""
     out: list[str] = []
     for b in article.blocks:
-        if b.kind in ("start", "intro", "p", "sub"):
+        if b.kind in ("start", "intro", "p", "sub", "q", "a", "part", "caption"):
             out.append(plain(b.text))
         elif b.kind == "turn":
-            out.append(f"{b.label}: {plain(b.text)}")
-        elif b.kind == "list":
-            out.extend(plain(t) for t in b.items)
+            out.append(f"{b.label.rstrip()}: {plain(b.text)}")
+        elif b.kind in ("list", "closing"):
+            out.extend(plain(t) for t in (b.text, *b.items) if t)
     return out
 
 
 def qa_turns(article: Article) -> list[dict]:
+    """The turns; a caption is in none, a part heading or an <hr> ends the turn before it."""
     turns: list[dict] = []
+    open_turn = False
     for b in article.blocks:
-        if b.kind == "turn":
+        if b.kind in ("turn", "q", "a"):
             turns.append({"speaker": b.speaker, "role": b.role, "text": plain(b.text)})
-        elif b.kind == "p" and turns:
+            open_turn = True
+        elif b.kind == "p" and turns and open_turn:
             turns[-1]["text"] += "\n\n" + plain(b.text)
+        elif b.kind in ("rule", "part", "closing"):
+            open_turn = False
     return turns
 
 
 def intro_paragraphs(article: Article) -> list[str]:
+    """What goes to an interview's text: each part's introduction (headings, captions, closing
+    sections and turns excluded)."""
     if article.style in ("prose", "summary"):
         return []
     out: list[str] = []
+    in_turn = False
     for b in article.blocks:
-        if b.kind == "turn":
-            break
-        if b.kind in ("start", "intro", "p"):
+        if b.kind in ("turn", "q", "a"):
+            in_turn = True
+        elif b.kind in ("rule", "part"):
+            in_turn = False
+        elif b.kind in ("start", "intro", "p") and not in_turn:
             out.append(plain(b.text))
     return out
 

@@ -474,7 +474,7 @@ def label_html(b: Block) -> str:
 
 
 def turn_html(style: str, b: Block, heading_no: int) -> str:
-    if style == "strong":
+    if style in ("strong", "parts", "readers", "panel"):
         return f"<p><strong>{label_html(b)}:</strong> {inline(b.text)}</p>"
     if style == "b" and b.role == "question":
         return f"<p><b>{inline(b.label + ': ' + b.text)}</b></p>"
@@ -521,6 +521,25 @@ def body_html(article: Article) -> str:
             out.append(turn_html(article.style, b, headings))
         elif b.kind == "sub":
             out.append(f"<p><strong>{inline(b.text)}</strong></p>")
+        elif b.kind == "q":  # a question set apart, without a label
+            tag = "h3" if article.style == "h3-question" else None
+            out.append(f"<h3>{inline(b.text)}</h3>" if tag else f"<p><strong>{inline(b.text)}</strong></p>")
+        elif b.kind == "a":
+            out.append(f"<p>{inline(b.text)}</p>")
+        elif b.kind == "caption":  # WordPress's captioned picture between two paragraphs
+            image_id = b.image[0]
+            out.append(
+                f'<div id="attachment_{image_id}" style="width: 640px" class="wp-caption aligncenter">'
+                f'<img class="size-full wp-image-{image_id}" alt="{attr(content.plain(b.text))}" width="640">'
+                f'<p class="wp-caption-text">{inline(b.text)}</p></div>'
+            )
+        elif b.kind == "rule":
+            out.append("<hr />")
+        elif b.kind == "part":
+            out.append(f"<h3>{inline(b.text)}</h3>")
+        elif b.kind == "closing":
+            items = "\n".join(f"<li>{inline(t)}</li>" for t in b.items)
+            out.append(f"<h3>{inline(b.text)}</h3>\n<ul>\n{items}\n</ul>")
         elif b.kind == "list":
             out.append("<ul>\n" + "\n".join(f"<li>{inline(t)}</li>" for t in b.items) + "\n</ul>")
         elif b.kind == "fin":

@@ -32,7 +32,8 @@ def truth(path: str, articles: int = 40, edition: int = 0) -> dict | None:
     """What a perfect extractor returns for the article at path (a path or a full URL), or None.
 
     Keys: path (the canonical, zero-padded form), site, kind ('interview', 'article', 'op-ed',
-    'executive-summary', 'explainer'), title, summary, authors (byline order; the publication's name
+    'executive-summary', 'explainer'), style (how the body is laid out: an interview's form, see
+    ``content.INTERVIEW_STYLES``), title, summary, authors (byline order; the publication's name
     for an executive summary, whose JSON-LD author is the vertical), published
     (YYYY-MM-DD), read_time_minutes (None for explainers), topics, qa (speaker as the full name,
     the publication's name for the interviewer; role 'question' or 'answer'; text of the turn with
@@ -58,6 +59,7 @@ def article_truth(article: Article) -> dict:
         "path": m.path(),
         "site": m.section.slug,
         "kind": m.kind,
+        "style": article.style,
         "title": m.title,
         "summary": content_summary(m.summary),
         "authors": [p.name for p in m.authors] or [m.section.name],
@@ -86,6 +88,7 @@ def explainer_truth(slug: str) -> dict | None:
         "path": f"/syria/background/{slug}",
         "site": "syria",
         "kind": "explainer",
+        "style": "explainer",
         "title": found.title,
         "summary": found.paragraphs[0],
         "authors": [],

@@ -91,6 +91,7 @@ class IngestReport:
     new_articles: int = 0
     changed: int = 0
     unchanged: int = 0
+    reextracted: int = 0  # new versions whose cause is a newer extractor, not the site
     bytes: int = 0
     seconds: float = 0.0
     crawl_ids: set[str] = field(default_factory=set)
@@ -423,6 +424,7 @@ def ingest(
                 if progress:
                     bar.write(fr.line(), file=sys.stderr)
                 say(fr.line())
+            _reextract(db, report, warc_dir, say)
             ok = True
         finally:
             extractor.close(abort=not ok)
@@ -536,6 +538,21 @@ def file_key(db, path: Path, sha: str, size: int) -> str:
     if not store._one(db, "SELECT 1 AS x FROM warc_files WHERE name = ?", [path.name]):
         return path.name
     return f"{path.name}~{sha[:12]}"
+
+
+def _reextract(db, report: IngestReport, warc_dir, say) -> None:
+    """Articles whose current version an older extractor made get read again from their WARC bytes:
+    where the content differs, a new version whose cause is the extractor, not the site."""
+    from extract.record import EXTRACTOR_VERSION
+
+    def extract(html, url, headers):
+        return _extract_batch([(html, url, headers)])[0][0]
+
+    counts = store.reextract_stale(db, extract, EXTRACTOR_VERSION, warc_dir)
+    report.reextracted = counts["reextracted"]
+    if any(counts.values()):
+        say(f"re-extracted with extractor {EXTRACTOR_VERSION}: {counts['reextracted']} changed, "
+            f"{counts['same']} the same, {counts['unreadable']} unreadable")
 
 
 _COUNTERS = ("captures", "revisits", "revisits_unresolved", "extracted", "not_articles", "extract_errors",

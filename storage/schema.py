@@ -149,6 +149,7 @@ TABLES: dict[str, str] = {
             qa_turns INTEGER,
             qa_hash TEXT,
             extractor_version TEXT,
+            cause TEXT,
             first_seen TEXT,
             last_seen TEXT,
             crawl_id TEXT REFERENCES crawls(id),
@@ -200,12 +201,15 @@ TABLES: dict[str, str] = {
         )""",
 }
 
-# Columns added to tables of schema version 1 for foreign archives (a file known by its content, a
-# WACZ member, digest mismatches): added in place to stores made before them, never rewritten.
-ARCHIVE_COLUMNS: dict[str, dict[str, str]] = {
+# Columns added to tables of schema version 1 (foreign archives: a file known by its content, a
+# WACZ member, digest mismatches; why a version exists): added in place to older stores, never rewritten.
+ADDED_COLUMNS: dict[str, dict[str, str]] = {
     "warc_files": {"file_name": "TEXT", "format": "TEXT", "framing": "TEXT", "digest_faults": "INTEGER",
                    "digest_fault_list": "TEXT"},
     "captures": {"warc_member": "TEXT", "digest_fault": "TEXT"},
+    # Why a version exists: "site" (the page changed, or was first seen), "extractor" (the same
+    # bytes gave other content under a newer extractor). NULL in older rows means "site".
+    "versions": {"cause": "TEXT"},
 }
 
 # Every lookup that ingest makes per record, and every filter of the canned queries.
@@ -264,7 +268,7 @@ def ensure_schema(db: Database) -> None:
     with db.atomic():
         for sql in TABLES.values():
             db.execute(sql.strip())
-        add_archive_columns(db)
+        add_missing_columns(db)
         for table, columns, unique in INDEXES:
             db[table].create_index(
                 columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
@@ -285,9 +289,9 @@ def ensure_schema(db: Database) -> None:
             )
 
 
-def add_archive_columns(db: Database) -> None:
-    """Add the ARCHIVE_COLUMNS a store made before them lacks; idempotent, data untouched."""
-    for table, columns in ARCHIVE_COLUMNS.items():
+def add_missing_columns(db: Database) -> None:
+    """Add the ADDED_COLUMNS a store made before them lacks; idempotent, data untouched."""
+    for table, columns in ADDED_COLUMNS.items():
         have = {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
         for name, kind in columns.items():
             if name not in have:

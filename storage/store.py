@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import ArchiveDamage, read_record_at
+from archive import ArchiveDamage, read_record_at, record_payload
 from archive.fields import uri
 from extract.record import Record
 from storage.util import as_db, utc_now
@@ -135,7 +135,7 @@ def _next_version(db: Database, key: str) -> int:
 
 
 def _insert_version(db: Database, record: Record, number: int, seen: str, capture: dict,
-                    source: dict) -> int:
+                    source: dict, cause: str = "site") -> int:
     row = {
         "article_key": record.key,
         "version": number,
@@ -155,6 +155,7 @@ def _insert_version(db: Database, record: Record, number: int, seen: str, captur
         "qa_turns": len(record.qa or []),
         "qa_hash": qa_hash(record.qa),
         "extractor_version": record.extractor_version,
+        "cause": cause,
         "first_seen": seen,
         "last_seen": seen,
         "crawl_id": capture.get("crawl_id"),
@@ -204,6 +205,63 @@ def record_from_version(db: Database, version_id: int) -> Record | None:
         content_hash=v["content_hash"],
         extractor_version=v["extractor_version"],
     )
+
+
+# --- a newer extractor ------------------------------------------------------------------------
+
+
+def stale_versions(db: Database, extractor_version: str) -> list[dict]:
+    """Current versions made by another extractor than this one, with the capture holding their bytes."""
+    return list(db.query(
+        """
+        SELECT v.id, v.article_key, v.capture_id, v.first_seen, v.content_hash
+        FROM articles a JOIN versions v ON v.id = a.current_version_id
+        WHERE coalesce(v.extractor_version, '') != ? AND v.capture_id IS NOT NULL
+        ORDER BY v.id
+        """,
+        [extractor_version],
+    ))
+
+
+def apply_reextraction(db: Database, current: dict, record: Record) -> str:
+    """The current version's own bytes, extracted again by a newer extractor: a new version whose
+    cause is the extractor when the content differs ("reextracted"), else the current version is
+    marked as made by the new extractor too ("same"). Times are those of the capture, since the
+    site did not change: only the reading of it did."""
+    with db.atomic():
+        if record.content_hash == current["content_hash"]:
+            db.execute("UPDATE versions SET extractor_version = ? WHERE id = ?",
+                       [record.extractor_version, current["id"]])
+            return "same"
+        capture = get_capture(db, current["capture_id"]) or {"id": current["capture_id"]}
+        seen = current["first_seen"] or capture.get("fetched_at") or utc_now()
+        number = _next_version(db, current["article_key"])
+        version_id = _insert_version(db, record, number, seen, {"url": record.url, **capture}, capture,
+                                     cause="extractor")
+        db.execute("UPDATE articles SET current_version = ?, current_version_id = ? WHERE key = ?",
+                   [number, version_id, current["article_key"]])
+        return "reextracted"
+
+
+def reextract_stale(db: Database, extract, extractor_version: str, warc_dir=None) -> dict[str, int]:
+    """Every current version an older extractor made, read again from its WARC bytes by ``extract``
+    ((html, url, headers) -> Record or None); counts of "reextracted", "same" and "unreadable"."""
+    counts = {"reextracted": 0, "same": 0, "unreadable": 0}
+    for current in stale_versions(db, extractor_version):
+        try:
+            rec = read_payload_capture(db, current["capture_id"], warc_dir)
+            html = record_payload(rec)
+            headers = list(rec.http_headers.headers) if rec.http_headers is not None else []
+            url = rec.rec_headers.get_header("WARC-Target-URI") or ""
+        except (OSError, KeyError, ValueError, ArchiveDamage):  # moved, gone or changed: keep what is stored
+            counts["unreadable"] += 1
+            continue
+        record = extract(html, url, headers)
+        if record is None or record.key != current["article_key"]:
+            counts["unreadable"] += 1
+            continue
+        counts[apply_reextraction(db, current, record)] += 1
+    return counts
 
 
 # --- revisits ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The extractor over the real Syria Deeply copy: every article, op-ed, executive summary and explainer.
+"""The extractor over the real copy of Syria Deeply and its six sister sites: every article, op-ed,
+executive summary and explainer.
 
 Each page is checked against its own statements, read here independently of the extractor: the
 JSON-LD (headline, datePublished, author) and the meta table (read time). The figures, the worst
@@ -22,6 +23,7 @@ import pytest
 
 from extract.batch import default_workers, extract_stream
 from extract.page import build_record
+from extract.urls import publication_name
 
 pytestmark = pytest.mark.corpus
 
@@ -29,15 +31,17 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "syria-deeply-homs-interview.txt"
 HOMS = "syria/articles/2013/07/05/understanding-the-regime-offensive-in-homs.html"
 BASE = "http://127.0.0.1:8765/"
+SITES = ("syria", "refugees", "water", "womenandgirls", "arctic", "malnutrition", "peacebuilding")
 PATTERNS = (
-    "syria/articles/*/*/*/*.html",
-    "syria/community/*/*/*/*.html",
-    "syria/executive-summaries/*/*/*.html",
-    "syria/background/*.html",
+    "{site}/articles/*/*/*/*.html",
+    "{site}/community/*/*/*/*.html",
+    "{site}/executive-summaries/*/*/*.html",
+    "{site}/background/*.html",
 )
 BOILERPLATE = re.compile(
-    r"Dear Deeply Readers|Most Popular|Share Your Story|Suggest your story|About the Author|Read the Rest"
-    r"|Welcome to the archives"
+    r"Dear Deeply Readers|Share Your Story|Suggest your story|Read the Rest|Welcome to the archives"
+    r"|^(?:Most Popular|About the Author)$",  # whole paragraphs: a title may well say "Most Popular …"
+    re.MULTILINE,
 )
 LEFTOVER = re.compile(r"<!–more–>|<!--more-->|source=[’'‘]picture|\[/caption\]|&nbsp;|\xa0|\]\[\d+\]")
 REQUIRED = 0.995
@@ -48,7 +52,8 @@ def _norm(text: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[’'`.\s-]+", "", name.casefold())
+    # Invisible format characters (a byte-order mark pasted into a JSON-LD name) are no part of it.
+    return re.sub(r"[’'`.\s\ufeff\u200b-]+", "", name.casefold())
 
 
 def _own_jsonld(page: str) -> dict | None:
@@ -72,19 +77,26 @@ def _own_jsonld(page: str) -> dict | None:
         return found
 
 
-def _jsonld_names(author) -> list[str]:
+def _site_name(page: str) -> str | None:
+    m = re.search(r'<meta property="og:site_name" content="([^"]*)"', page)
+    return html.unescape(m.group(1)) if m else None
+
+
+def _jsonld_names(author, site: str = "syria", site_name: str | None = None) -> list[str]:
     """One name per person, by the byline conventions the site used ("A and B", "A, B & C", "A + B",
-    "A / Aleppo"); the vertical's short name ("Syria", every executive summary) is the publication."""
+    "A / Aleppo"); the vertical's short name ("Syria", every executive summary) is the publication,
+    under the name the project gives it."""
+    own = {site.casefold(), (site_name or "").casefold()}
     entries = author if isinstance(author, list) else [author]
     names: list[str] = []
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else entry
         for part in re.split(r"\s*(?:,|;|\+|&|\band\b)\s*", _norm(name or "")):
-            part = re.sub(r"^the\s+", "", part.split(" / ")[0].split("/")[0].strip(), flags=re.IGNORECASE)
+            part = part.split(" / ")[0].split("/")[0].strip()
             if part.casefold() in {"m.d.", "md", "jr.", "jr", "phd"} and names:
                 names[-1] += f", {part}"
             elif part:
-                names.append("Syria Deeply" if part == "Syria" else part)
+                names.append(publication_name(site) if part.casefold() in own else part)
     return names
 
 
@@ -95,8 +107,9 @@ def _own_read_time(page: str) -> int | None:
 
 def _files(corpus_dir: Path) -> list[Path]:
     files: list[Path] = []
-    for pattern in PATTERNS:
-        files.extend(sorted(corpus_dir.glob(pattern)))
+    for site in SITES:
+        for pattern in PATTERNS:
+            files.extend(sorted(corpus_dir.glob(pattern.format(site=site))))
     return files
 
 
@@ -143,20 +156,24 @@ def test_pages_agree_with_their_own_json_ld_and_meta_table(corpus_run):
             kinds[record.kind] += 1
         if own is None:
             no_jsonld += 1
-            if rel.startswith("syria/background/"):
+            if "/background/" in rel:
                 assert record is not None and record.kind == "explainer" and record.title and record.published
             else:  # HTTrack's "Page has moved" stubs and empty files: no article
                 assert record is None, rel
             continue
+        if record is None and re.search(r"/executive-summaries/\d{4}/\d\d/\d\d[0-9a-f]{4}\.html$", rel):
+            continue  # HTTrack's second copy of a day, its name four characters longer: no date, no key
         if record is None:
             no_record += 1
             mismatches.append((4, rel, "no record"))
             checked["page"] += 1
             continue
+        site, site_name = rel.split("/", 1)[0], _site_name(page)
+        names = _jsonld_names(own.get("author"), site, site_name)
         want = {
             "title": _norm(own.get("headline")),
             "published": (own.get("datePublished") or "")[:10],
-            "authors": sorted(map(_name_key, _jsonld_names(own.get("author")))),
+            "authors": sorted(map(_name_key, names)),
         }
         got = {
             "title": record.title,
@@ -174,7 +191,7 @@ def test_pages_agree_with_their_own_json_ld_and_meta_table(corpus_run):
         agreed["page"] += not wrong
         checked["authors in byline order"] += 1
         agreed["authors in byline order"] += [_name_key(n) for n in record.authors] == [
-            _name_key(n) for n in _jsonld_names(own.get("author"))
+            _name_key(n) for n in names
         ]
         if wrong:
             mismatches.append((len(wrong), rel, "; ".join(f"{f}: {got[f]!r} != {want[f]!r}" for f in wrong)))
@@ -267,6 +284,7 @@ def test_homs_interview_against_the_reference_text(corpus_dir):
     print(f"\n[corpus] Homs interview: {len(record.qa)} turns, speakers {sorted(set(speakers))}, image 7288")
 
 
-def test_the_whole_copy_in_under_three_minutes(corpus_run):
+def test_the_whole_copy_in_under_three_minutes_per_syria_sized_site(corpus_run):
+    """The budget was three minutes for Syria's 4,600 pages: the same rate over all seven sites."""
     _corpus_dir, files, _records, seconds = corpus_run
-    assert seconds < 180, f"{len(files)} pages took {seconds:.0f} s"
+    assert seconds < 180 * max(1.0, len(files) / 4600), f"{len(files)} pages took {seconds:.0f} s"

@@ -111,7 +111,7 @@ def test_site_date_kind_and_publication():
     assert key_kind("syria/background/the-basics") == "explainer"
     assert publication_name("syria") == "Syria Deeply"
     assert publication_name("refugees") == "Refugees Deeply"
-    assert publication_name("womenandgirls") == "Women & Girls Deeply"
+    assert publication_name("womenandgirls") == "Women and Girls"
     assert publication_name("waterdeeply") == publication_name("water") == "Water Deeply"
     assert publication_name("somewhere-new") == "Somewhere New Deeply"
 

@@ -21,7 +21,7 @@ import pytest
 from lxml import html as lxml_html
 
 from sample_site import expected_changes, serve, truth
-from sample_site.content import SYRIA, SiteModel
+from sample_site.content import NEW_FORMS, SYRIA, SiteModel
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 40
@@ -322,7 +322,7 @@ def test_interviews_use_every_label_form(pages):
     for name, marker in forms.items():
         assert marker in joined, name
     interviews = [truth(p, articles=N) for p in pages]
-    interviews = [t for t in interviews if t["kind"] == "interview"]
+    interviews = [t for t in interviews if t["kind"] == "interview" and t["style"] not in NEW_FORMS]
     pairs = [t for t in interviews if any(" and " in q["speaker"] for q in t["qa"])]
     assert pairs, "an interview with two people answering"
     for t in interviews:
@@ -333,6 +333,35 @@ def test_interviews_use_every_label_form(pages):
         speaker = next(iter(answers))
         assert f"{speaker}:" in page  # the full name labels the first answer
     assert any("\n\n" in q["text"] for t in interviews for q in t["qa"]), "unlabelled continuation paragraphs"
+
+
+def test_interviews_show_the_sister_sites_forms(pages):
+    """Questions set apart without labels, a captioned picture inside an answer, a closing section,
+    parts under <hr> and headings, first-name labels, a readers' Q&A, a panel, a label spaced off
+    its colon: each on some page, with its truth."""
+    found = {t["style"]: t for p in pages if (t := truth(p, articles=N))["kind"] == "interview"}
+    assert set(NEW_FORMS) <= set(found), sorted(found)
+    html = {style: pages[t["path"]].decode() for style, t in found.items()}
+    assert re.search(r"<p><strong>[^<:]+\?</strong></p>", html["bold-question"])
+    assert re.search(r"<h3>[^<:]+\?</h3>", html["h3-question"])
+    assert re.search(r"<h3>Recommended(?: |&nbsp;)Reads</h3>\n<ul>", html["h3-question"])
+    for style in ("bold-question", "h3-question"):
+        t = found[style]
+        assert 'class="wp-caption-text"' in html[style]
+        assert {q["speaker"] for q in t["qa"] if q["role"] == "question"} == {"Syria Deeply"}
+        caption = re.search(r'class="wp-caption-text">([^<(]+)', html[style]).group(1).strip()
+        assert caption and not any(caption in q["text"] for q in t["qa"]) and caption not in t["intro"]
+    parts = found["parts"]
+    assert "<hr />" in html["parts"] and re.search(r"<h3>Part(?: |&nbsp;)Two</h3>", html["parts"])
+    assert len({q["speaker"] for q in parts["qa"] if q["role"] == "answer"}) == 2
+    assert len(parts["intro"]) == 2
+    readers = found["readers"]
+    assert {q["speaker"] for q in readers["qa"] if q["role"] == "answer"} == {"Syria Deeply"}
+    assert len({q["speaker"] for q in readers["qa"] if q["role"] == "question"}) >= 3
+    panel = found["panel"]
+    assert "<strong>Syria Deeply :</strong>" in html["panel"]
+    roles = [q["role"] for q in panel["qa"]]
+    assert roles == ["question", "answer", "answer", "answer"] * 2
 
 
 def test_links_a_scoped_crawler_must_handle(site, pages):

@@ -1,0 +1,133 @@
+"""Interview forms of the sister sites, one made-up page each, and look-alikes that are no interview.
+
+The sample site covers the forms inside whole generated pages (``tests/test_extract_sample.py``);
+these pin down each rule alone, on the site's template.
+"""
+
+from __future__ import annotations
+
+from test_extract_page import extract, speakers
+
+WG_URL = "http://127.0.0.1:8765/womenandgirls/articles/2016/05/15/a-test-article.html"
+
+
+def test_the_hub_under_its_several_names_asks_as_the_site_names_itself():
+    body = """
+    <p>Women and Girls Hub spoke with Lina Haddad about schools.</p>
+    <h2>Women and Girls Hub: What changed?</h2><p>Lina Haddad: We opened two schools.</p>
+    <h2>Women &amp; Girls Hub: And then?</h2><p>Haddad: We opened a third.</p>
+    <p><strong>Women &amp; Girls:</strong> What next?</p><p><strong>Haddad:</strong> A fourth.</p>
+    """
+    record = extract(body, WG_URL)
+    assert speakers(record) == [("Women and Girls", "question"), ("Lina Haddad", "answer")] * 3
+
+
+def test_bold_questions_without_labels_and_a_caption_inside_an_answer():
+    body = """
+    <p>Our reporter spoke with Omar Said, an engineer, about the wells.</p>
+    <p><strong>How long have you worked on the wells?</strong></p>
+    <p>I have worked on them for ten years.</p>
+    <div class="wp-caption aligncenter"><img class="wp-image-5" alt=""><p class="wp-caption-text">A well
+    near an invented town. (AFP/Example Photo)</p></div>
+    <p>We dig deeper every year.</p>
+    <p><strong>What do you need most?</strong></p>
+    <p>We need pumps, and we need them soon.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [("Syria Deeply", "question"), ("Omar Said", "answer")] * 2
+    assert record.qa[1]["text"] == "I have worked on them for ten years.\n\nWe dig deeper every year."
+    assert "AFP" not in record.text + "".join(t["text"] for t in record.qa)
+
+
+def test_two_parts_under_a_rule_and_headings_each_with_its_interviewee():
+    body = """
+    <h3>Part One</h3><p>Syria Deeply spoke with Rana Aziz, a teacher.</p>
+    <p><strong>Syria Deeply:</strong> What do you teach?</p><p><strong>Rana Aziz:</strong> I teach maths.</p>
+    <p><strong>SD:</strong> Where?</p><p><strong>Rana:</strong> In a tent school.</p>
+    <hr />
+    <h3>Part Two</h3><p>Syria Deeply spoke with Sami Nour, a driver.</p>
+    <p><strong>Syria Deeply:</strong> What do you drive?</p><p><strong>Sami Nour:</strong> A bus.</p>
+    <h3>Recommended Reads</h3><ul><li>A story about buses</li><li>A story about tents</li></ul>
+    """
+    record = extract(body)
+    assert speakers(record) == [
+        ("Syria Deeply", "question"), ("Rana Aziz", "answer"),
+        ("Syria Deeply", "question"), ("Rana Aziz", "answer"),
+        ("Syria Deeply", "question"), ("Sami Nour", "answer"),
+    ]  # fmt: skip
+    assert record.qa[-1]["text"] == "A bus."
+    assert record.text.split("\n\n") == [
+        "Syria Deeply spoke with Rana Aziz, a teacher.",
+        "Syria Deeply spoke with Sami Nour, a driver.",
+    ]
+
+
+def test_readers_ask_and_the_publication_answers():
+    body = """
+    <p>Readers sent questions about the new camps; we answered them below.</p>
+    <h2>Q: Who runs the camps?</h2><p><em>(Rana Aziz, Amman)</em></p><p>A: A council of residents.</p>
+    <p><strong>Sami Nour</strong></p><p>Student in Berlin</p>
+    <h2>Q: Can families visit them?</h2><p>A: Yes, on Fridays.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [
+        ("Rana Aziz", "question"), ("Syria Deeply", "answer"),
+        ("Sami Nour", "question"), ("Syria Deeply", "answer"),
+    ]  # fmt: skip
+    assert "Amman" not in record.text and "Student in Berlin" not in record.text
+
+
+def test_a_label_spaced_off_its_colon_and_a_panel_answering_in_turn():
+    body = """
+    <p>We asked three experts the same question.</p>
+    <p><strong>Syria Deeply :</strong> Will the truce hold?</p>
+    <p><strong>Omar Said, economist:</strong> I doubt it.</p>
+    <p><strong>Lina Haddad, lawyer:</strong> I hope so.</p>
+    <p><strong>Rana Aziz, doctor:</strong> We will see.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [
+        ("Syria Deeply", "question"),
+        ("Omar Said", "answer"),
+        ("Lina Haddad", "answer"),
+        ("Rana Aziz", "answer"),
+    ]
+
+
+def test_look_alikes_are_no_interviews():
+    explainer = """
+    <p>The group made news this week.</p>
+    <h2>What is the group?</h2><p>It is a small network of activists. They meet online.</p>
+    <h2>What do they want?</h2><p>They want the rescues to stop. They say so often.</p>
+    <h2>What happens next?</h2><p>Nobody knows yet. The ships sail on.</p>
+    """
+    diary = """
+    <p>Two young people kept diaries of their first year away.</p>
+    <p><strong>Omar Said:</strong> The first winter was long, and we had no heating in the flat at all, so we
+    slept in coats and waited for the spring to come back to the city and to us, and every night the wind
+    came through the cracks in the window frame that the landlord never fixed. Was it worth it?</p>
+    <p><strong>Lina Haddad:</strong> I found work in a bakery. The owner was kind, and the bread was good, and
+    every morning I walked there through the old town before sunrise, counting the bridges and the
+    lit windows of the other early risers, and by the summer I knew the names of the regulars.</p>
+    <p><strong>Omar Said:</strong> Then I started classes at the college near the river, three evenings a
+    week, after work, with people from many countries who had all come a long way, and the teacher made us
+    speak from the first day, badly at first and then a little better each week. Would it last?</p>
+    <p><strong>Lina Haddad:</strong> My sister arrived in May, and we rented a bigger room together on the
+    top floor of a house with a garden, where we grew tomatoes and mint on the window sills, and on
+    Sundays we cooked for the neighbours, who brought cakes and stayed to talk until late at night.</p>
+    <p><strong>Omar Said:</strong> Now I have friends here, and the city feels less strange to me than it
+    did, though I still miss the sound of my own language in the street and the smell of the market on a
+    Friday morning, and some nights I dream in a mix of both languages. What comes next for us?</p>
+    <p><strong>Lina Haddad:</strong> I think we will stay, at least for a few more years, and see what the
+    city makes of us and what we make of it, now that we have a room, work, friends and a garden of sorts,
+    and a sister who laughs at my accent every single day without fail.</p>
+    """
+    profiles = """
+    <p>Five people to watch this year.</p>
+    <p><strong>Omar Said:</strong> an engineer who builds wells.</p>
+    <p><strong>Lina Haddad:</strong> a lawyer who defends tenants.</p>
+    <p><strong>Rana Aziz:</strong> a doctor who runs a clinic.</p>
+    """
+    for body in (explainer, diary, profiles):
+        record = extract(body)
+        assert record.kind == "article" and record.qa == [], body[:60]
