@@ -127,12 +127,17 @@ def crawl_info(settings, start_urls: list[str]) -> dict:
         "description": _description(settings),
         "start-urls": " ".join(start_urls),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "requisite-hosts": settings.get("DEEPLY_REQUISITE_HOSTS_RULE") or "*",
+        **({"resolve": " ".join(f"{h}={a}" + (f":{p}" if p else "")
+                                for h, (a, p) in sorted(settings.getdict("DEEPLY_RESOLVE").items()))}
+           if settings.getdict("DEEPLY_RESOLVE") else {}),
         "http-header-user-agent": settings.get("USER_AGENT", ""),
         "settings": ", ".join(
             f"{k}={settings.get(k)}"
             for k in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
                       "AUTOTHROTTLE_ENABLED", "RETRY_TIMES", "DOWNLOAD_TIMEOUT", "DEPTH_LIMIT",
-                      "DEEPLY_MAX_PAGES", "DEEPLY_WARC_MAX_SIZE")
+                      "DEEPLY_MAX_PAGES", "DEEPLY_WARC_MAX_SIZE", "DEEPLY_REQUISITE_HOPS",
+                      "DEEPLY_MAX_REQUISITES")
         ),
     }
 
