@@ -175,12 +175,13 @@ def crawl_exit_code(result) -> int:
 def _register() -> None:
     """The other stages' commands, each in its own module beside this one."""
     from deeply.cmd_extract import extract_command
+    from deeply.cmd_qa import qa_command
     from deeply.cmd_replay import index_command, replay_command, wacz_command
     from deeply.cmd_run import demo_command, run_command
     from deeply.cmd_store import ingest_command, serve_command, verify_command
 
     for command in (run_command, demo_command, ingest_command, extract_command, serve_command,
-                    verify_command, index_command, replay_command, wacz_command):
+                    verify_command, index_command, replay_command, wacz_command, qa_command):
         cli.add_command(command)
 
 

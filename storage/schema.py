@@ -182,6 +182,35 @@ TABLES: dict[str, str] = {
             extract_error TEXT,
             replay_url TEXT
         )""",
+    # `deeply qa`: one row per page of a crawl replayed in a browser (replay/qa.py); a re-check
+    # replaces the page's row.
+    "qa": """
+        CREATE TABLE IF NOT EXISTS qa (
+            crawl_id TEXT NOT NULL REFERENCES crawls(id),
+            url TEXT NOT NULL,
+            capture_id TEXT REFERENCES captures(id),
+            checked_at TEXT,
+            replay_url TEXT,
+            complete INTEGER,
+            requests INTEGER,
+            found INTEGER,
+            missing INTEGER,
+            blocked INTEGER,
+            failed INTEGER,
+            console_errors INTEGER,
+            text_match REAL,
+            screenshot TEXT,
+            missing_urls TEXT,
+            blocked_urls TEXT,
+            problems TEXT,
+            PRIMARY KEY (crawl_id, url)
+        )""",
+}
+
+# Columns added to existing tables after SCHEMA_VERSION 1 was released: added where missing (an
+# older store gains them on its next open for writing; nothing is rewritten).
+ADDED_COLUMNS: dict[str, dict[str, str]] = {
+    "crawls": {"requisite_hosts": "TEXT"},  # JSON: host -> {fetched, failed, skipped}
 }
 
 # Every lookup that ingest makes per record, and every filter of the canned queries.
@@ -238,6 +267,7 @@ def ensure_schema(db: Database) -> None:
     with db.atomic():
         for sql in TABLES.values():
             db.execute(sql.strip())
+        add_missing_columns(db)
         for table, columns, unique in INDEXES:
             db[table].create_index(
                 columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
@@ -256,6 +286,15 @@ def ensure_schema(db: Database) -> None:
                 ],
                 replace=True,
             )
+
+
+def add_missing_columns(db: Database) -> None:
+    """Idempotent: each column of ADDED_COLUMNS that its table lacks is added."""
+    for table, columns in ADDED_COLUMNS.items():
+        have = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")').fetchall()}
+        for name, kind in columns.items():
+            if name not in have:
+                db.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
 
 def _schema_version(db: Database) -> int | None:
