@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from replay.browser import find_chromium
 from replay.pywb_collection import build_collection, start
@@ -65,6 +66,14 @@ class PageCheck:
 
     def urls(self, outcome: str) -> list[str]:
         return sorted(u for u, o in self.requests.items() if o == outcome)
+
+    def hosts(self) -> dict[str, int]:
+        """Requests by the host of the archived URL: where the page's requisites came from."""
+        out: dict[str, int] = {}
+        for url in self.requests:
+            host = urlsplit(url).netloc
+            out[host] = out.get(host, 0) + 1
+        return out
 
     def count(self, outcome: str) -> int:
         return sum(1 for o in self.requests.values() if o == outcome)
@@ -119,7 +128,8 @@ class QaReport:
         return [{
             "crawl_id": self.crawl_id, "url": p.url, "capture_id": p.capture_id, "checked_at": now,
             "replay_url": p.replay_url, "complete": int(p.complete(self.min_text)),
-            "requests": len(p.requests), **{o: p.count(o) for o in OUTCOMES},
+            "requests": len(p.requests), "request_hosts": json.dumps(p.hosts(), sort_keys=True),
+            **{o: p.count(o) for o in OUTCOMES},
             "console_errors": len(p.console_errors), "text_match": p.text_match,
             "screenshot": p.screenshot, "missing_urls": json.dumps(p.urls("missing") + p.urls("failed")),
             "blocked_urls": json.dumps(p.urls("blocked")), "problems": json.dumps(p.problems(self.min_text)),

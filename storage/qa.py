@@ -13,9 +13,9 @@ from storage.lock import writer_lock
 from storage.schema import open_store
 from storage.util import StoreError
 
-QA_COLUMNS = ("crawl_id", "url", "capture_id", "checked_at", "replay_url", "complete", "requests", "found",
-              "missing", "blocked", "failed", "console_errors", "text_match", "screenshot", "missing_urls",
-              "blocked_urls", "problems")
+QA_COLUMNS = ("crawl_id", "url", "capture_id", "checked_at", "replay_url", "complete", "requests",
+              "request_hosts", "found", "missing", "blocked", "failed", "console_errors", "text_match",
+              "screenshot", "missing_urls", "blocked_urls", "problems")
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,7 @@ TABLES: dict[str, str] = {
             replay_url TEXT,
             complete INTEGER,
             requests INTEGER,
+            request_hosts TEXT,
             found INTEGER,
             missing INTEGER,
             blocked INTEGER,
