@@ -18,6 +18,7 @@ import re
 import socket
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,9 +86,13 @@ class PageCheck:
         for outcome, what in (("missing", "not in the archive"), ("failed", "failed"),
                               ("blocked", "blocked (tried the live web)")):
             urls = self.urls(outcome)
-            if urls:
-                shown = ", ".join(urls[:3]) + (f" and {len(urls) - 3} more" if len(urls) > 3 else "")
-                out.append(f"{len(urls)} {what}: {shown}")
+            if len(urls) > 3:
+                hosts = Counter(urlsplit(u).netloc for u in urls).most_common()
+                by_host = ", ".join(f"{h} {n}" for h, n in hosts[:6]) + (", …" if len(hosts) > 6 else "")
+                out.append(f"{len(urls)} {what} (by host: {by_host}): {', '.join(urls[:3])} and "
+                           f"{len(urls) - 3} more")
+            elif urls:
+                out.append(f"{len(urls)} {what}: {', '.join(urls)}")
         if self.text_match is not None and self.text_match < min_text:
             out.append(f"text match {self.text_match:.2f}")
         return out
