@@ -144,3 +144,31 @@ def test_replay_urls_name_what_they_ask_the_archive_for():
 def test_pages_are_spread_evenly_and_always_the_same():
     assert spread(list(range(10)), 5) == [0, 2, 4, 6, 8]
     assert spread(list(range(3)), 5) == [0, 1, 2] and spread([1, 2], None) == [1, 2]
+
+
+def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcinfo(sample_site, tmp_path):
+    import subprocess
+    from urllib.parse import urlsplit
+
+    from warc_checks import VENV_BIN, check_pairs
+    from warcio.archiveiterator import ArchiveIterator
+
+    def crawl(name, *options):
+        warcs = tmp_path / name
+        cmd = [str(VENV_BIN / "deeply"), "crawl", sample_site.start_url, "--warcs", str(warcs), "--quiet",
+               "--limit", "3", *options]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        files = sorted(warcs.glob("*.warc.gz"))
+        return proc.stdout, files, {urlsplit(u).path for u in check_pairs(files)}
+
+    out, files, paths = crawl("all")
+    assert "/assets/application.css" in paths and "/assets/fonts/dinnext-regular.woff" in paths
+    with open(files[0], "rb") as fh:
+        info = next(iter(ArchiveIterator(fh))).content_stream().read().decode()
+    assert "requisite-hosts: loopback" in info and "DEEPLY_REQUISITE_HOPS=3" in info
+    # one hop: the page's stylesheet, not the font the stylesheet loads
+    out, _, paths = crawl("one-hop", "--requisite-hops", "1")
+    assert "/assets/application.css" in paths and "/assets/fonts/dinnext-regular.woff" not in paths
+    out, _, paths = crawl("budget", "--max-requisites", "2")
+    assert "requisite budget reached" in out and "requisites:  2 from" in out
