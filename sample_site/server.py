@@ -638,6 +638,9 @@ def run(host: str = "127.0.0.1", port: int = 8765, articles: int = 40, edition: 
     with serve(**options, verbose=verbose) as site:
         announce(f"Sample Syria Deeply ({articles} articles, edition {edition}"
                  f"{', faults on' if faults else ''}) at {site.start_url}")
+        if site.hosts.assets:
+            announce(f"Its assets at {site.hosts.assets}, its pictures at {site.hosts.images}, "
+                     f"one script at {site.hosts.refused} (refused)")
         announce("Press Ctrl-C to stop.")
         try:
             while not site.stop.wait(3600):
