@@ -186,6 +186,22 @@ class WarcWriterMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def _write_outcome(self, spider) -> None:
+        """A metadata record last in the crawl's last file: what only the end of a crawl knows (the
+        warcinfo records were written at each file's start): the requisites by host."""
+        by_host = getattr(spider, "requisite_hosts", None)
+        if not by_host:
+            return
+        import json
+
+        body = json.dumps({"crawl": self.crawler.settings.get("DEEPLY_CRAWL_ID", ""),
+                           "requisite-hosts": {h: dict(n) for h, n in sorted(by_host.items())}},
+                          ensure_ascii=False, indent=1).encode("utf-8")
+        record = self.builder.create_warc_record(
+            f"urn:deeply:crawl:{self.crawler.settings.get('DEEPLY_CRAWL_ID', '')}", "metadata",
+            payload=BytesIO(body), length=len(body), warc_content_type="application/json")
+        self.writer.write(serialize(record, self.warc_version))
+
     def process_request(self, request, spider=None):
         request.meta.setdefault("warc_date", datetime.now(UTC))
         prior = self.prior.get(request.url)
@@ -283,6 +299,7 @@ class WarcWriterMiddleware:
 
     def spider_closed(self, spider, reason):
         try:
+            self._write_outcome(spider)
             self.writer.close()
         except OSError as exc:
             log.error("cannot close the WARC file: %s", exc)

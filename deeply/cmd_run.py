@@ -85,16 +85,16 @@ def demo_command(articles, out, port, qa_pages):
             click.echo(f"deeply demo: {exc}", err=True)
             sys.exit(4)
     click.echo(run_summary(result))
-    if qa_pages:
-        click.echo(_qa_line(warcs, db, qa_pages))
     click.echo(
         "\nWhat to open:\n"
         f"  the store in Datasette:  .venv/bin/deeply serve --db {db}      (then http://127.0.0.1:8001/)\n"
         f"  the pages, replayed:     .venv/bin/deeply replay --warcs {warcs}   (then http://127.0.0.1:8080/deeply/)\n"
         f"  the WARC files:          {warcs}/\n"
         f"  one article's record:    .venv/bin/deeply extract {warcs} | head -1\n"
-        f"  the replay check:        .venv/bin/deeply qa --warcs {warcs} --db {db} --all"
+        f"  the replay check:        .venv/bin/deeply qa --warcs {warcs} --db {db} --all\n"
     )
+    if qa_pages:
+        click.echo(_qa_line(warcs, db, qa_pages))
     sys.exit(result.exit_code)
 
 

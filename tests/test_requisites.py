@@ -147,10 +147,11 @@ def test_pages_are_spread_evenly_and_always_the_same():
 
 
 def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcinfo(sample_site, tmp_path):
+    import json
     import subprocess
     from urllib.parse import urlsplit
 
-    from warc_checks import VENV_BIN, check_pairs
+    from warc_checks import VENV_BIN, check_pairs, warcio_check
     from warcio.archiveiterator import ArchiveIterator
 
     def crawl(name, *options):
@@ -163,10 +164,17 @@ def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcin
         return proc.stdout, files, {urlsplit(u).path for u in check_pairs(files)}
 
     out, files, paths = crawl("all")
+    warcio_check(files)
     assert "/assets/application.css" in paths and "/assets/fonts/dinnext-regular.woff" in paths
     with open(files[0], "rb") as fh:
         info = next(iter(ArchiveIterator(fh))).content_stream().read().decode()
     assert "requisite-hosts: loopback" in info and "DEEPLY_REQUISITE_HOPS=3" in info
+    with open(files[-1], "rb") as fh:
+        last = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                for r in ArchiveIterator(fh)][-1]
+    assert last[0] == "metadata" and last[1].startswith("urn:deeply:crawl:")
+    counts = json.loads(last[2])["requisite-hosts"]
+    assert counts["127.0.0.2"]["fetched"] == 5 and counts["127.0.0.4"] == {"failed": 1}
     # one hop: the page's stylesheet, not the font the stylesheet loads
     out, _, paths = crawl("one-hop", "--requisite-hops", "1")
     assert "/assets/application.css" in paths and "/assets/fonts/dinnext-regular.woff" not in paths
