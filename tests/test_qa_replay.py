@@ -61,6 +61,7 @@ def test_crawl_summary_names_the_asset_hosts(crawl):
     assert f"    {refused}: 1 failed" in stdout
     conn = sqlite3.connect(db)
     by_host = json.loads(conn.execute("select requisite_hosts from crawls").fetchone()[0])
+    conn.close()
     assert by_host[refused] == {"failed": 1} and by_host[assets] == {"fetched": 5}
     assert by_host[images]["fetched"] >= 20
 
@@ -105,8 +106,10 @@ def test_screenshots_are_pngs_of_the_page(qa):
 
 def test_qa_table_in_datasette(crawl, qa):
     from storage import make_datasette
+    from storage.web import checkpoint
 
     _, _, db, _, _ = crawl
+    checkpoint(db)  # as `deeply serve` does before it serves a store immutable
 
     async def fetch():
         ds = make_datasette(db)
