@@ -21,8 +21,9 @@ from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import crawl, extract, ingest, measure, pipeline_run, servers, warcstats
+from bench import crawl, extract, ingest, measure, pipeline_run, qa, servers, warcstats
 from bench.report import Header, SiteRun, render
+from replay.browser import find_chromium
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MEASURED_PACKAGES = ("archive", "crawler", "extract", "storage", "deeply", "sample_site")
@@ -72,8 +73,13 @@ def _step(site: SiteRun, name: str, fn):
         return None
 
 
+# The sample site's hosts (sample_site/server.py): pages, assets, pictures, the one that refuses.
+SAMPLE_HOSTS = "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4"
+
+
 def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, scale: float, one_core: bool,
-               recrawl: bool, wget_exclude: str | None) -> SiteRun:
+               recrawl: bool, wget_exclude: str | None, span_hosts: str | None = None,
+               replay_check: bool = False) -> SiteRun:
     """Every stage on one served site. ``scale`` is the site's size in thousands of articles: the
     commands' timeouts grow with it."""
     helpers = [server_pid]
@@ -86,7 +92,7 @@ def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, sc
     log(f"[{site.label}] wget --mirror --warc-file")
     site.wget = _step(site, "wget", lambda: crawl.wget_crawl(
         start_url, work / "wget", timeout=long_timeout, helpers=helpers, log=log, exclude=wget_exclude,
-        counted=False))
+        counted=False, span_hosts=span_hosts))
     crawls = [c for c in (site.run1, site.wget) if c is not None]
     log(f"[{site.label}] counting the pages in the WARCs")
     counted = _step(site, "counting the WARCs", lambda: warcstats.count_each([c.files for c in crawls]))
@@ -99,6 +105,16 @@ def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, sc
     got = _step(site, "re-ingest", lambda: ingest.reingest(warc_dir, db, timeout=short_timeout, log=log))
     if got:
         site.reingest, site.reingest_versions = got
+
+    if replay_check and not find_chromium():
+        site.skipped.append("replay check: no Chromium (apt-get install chromium)")
+    elif replay_check:
+        log(f"[{site.label}] deeply qa --all, and a bare Playwright loop over the same pages")
+        site.qa = _step(site, "deeply qa", lambda: qa.ours(warc_dir, db, timeout=long_timeout, log=log))
+        site.qa_plain = _step(site, "plain Playwright loop", lambda: qa.plain(
+            warc_dir, db, timeout=long_timeout, log=log))
+    else:
+        site.skipped.append("replay check (measured at the smallest size)")
 
     warcs = warcstats.warc_files(warc_dir)
     out = work / "records.jsonl"
@@ -172,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             log(f"== sample site, {n:,} articles")
             with servers.sample_site(n, work) as (url, pid):
                 bench_site(site, url, pid, work, scale=max(1.0, n / 1000), one_core=(n == sizes[0]),
-                           recrawl=True, wget_exclude=crawl.SISTER_SITES)
+                           recrawl=True, wget_exclude=crawl.SISTER_SITES,
+                           span_hosts=SAMPLE_HOSTS, replay_check=(n == sizes[0]))
         if not (args.quick or args.no_corpus):
             archive = servers.corpus_archive(args.corpus)
             site = SiteRun(label="real copy")

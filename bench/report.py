@@ -12,6 +12,7 @@ from bench.crawl import CrawlResult
 from bench.extract import ExtractResult
 from bench.measure import Measured
 from bench.pipeline_run import RunResult
+from bench.qa import QaResult
 
 MB = 2**20
 
@@ -29,6 +30,8 @@ class SiteRun:
     plain: ExtractResult | None = None
     run2: RunResult | None = None
     run3: RunResult | None = None  # a re-crawl killed half-way, then resumed: the resumed run
+    qa: QaResult | None = None
+    qa_plain: QaResult | None = None
     end_to_end: bool = False  # show the first run as the end-to-end row (the largest sample size)
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -132,6 +135,15 @@ def stage_rows(site: SiteRun) -> list[list[str]]:
                      f"first crawl {_mb(r1.warcs.bytes)}, {_s(r1.crawl_seconds)}",
                      f"bytes {_r(bytes_ratio)}, time {_r(time_ratio)}", "bytes ≪ 1 (information: time)",
                      _load(r2.measured)])
+    if site.qa is not None:
+        q, ref = site.qa, site.qa_plain
+        ratio = _ratio(q.rate, ref.rate) if ref is not None else None
+        ref_text = (f"bare Playwright loads {ref.rate:.1f} pages/s ({_n(ref.pages)} pages, {_s(ref.seconds)})"
+                    if ref is not None else "—")
+        rows.append(["Replay check (deeply qa)", label,
+                     f"{q.rate:.1f} pages/s ({_n(q.pages)} pages, {_s(q.seconds)}, {_s(q.measured.cpu)} CPU)",
+                     ref_text, _r(ratio), "(information: the check's cost)",
+                     _load(q.measured, ref.measured if ref else None)])
     if r1 is not None and site.end_to_end:
         m = r1.measured
         rows.append(["End to end: deeply run", label,

@@ -36,8 +36,9 @@ class Sieve:
     Each page repeats the site's navigation, so most of the ~150 links of a page were seen before: sent
     back, each would cost the crawl's thread an unpickling and a look-up (a tenth of its time on the
     real copy, py-spy). The spider's own checks stay and decide; the sieve only drops what they would
-    drop: links out of scope, page links of a requisite, and a (URL, page or requisite) already passed
-    on, since every other check of the spider, once it has turned a URL down, turns it down for good.
+    drop: links out of scope (but a requisite denied by its host, which the spider counts), page links
+    of a requisite, and a (URL, page or requisite) already passed on, since every other check of the
+    spider, once it has turned a URL down, turns it down for good.
     Depth is the exception (a page met again less deep may be within `--max-depth`): with a depth
     limit, `once` is off.
     """
@@ -52,7 +53,9 @@ class Sieve:
         for link in links:
             url, requisite = link.url, link.requisite
             if requisite:
-                if not scope.requisite_in_scope(url):
+                # A requisite denied by its host goes back once all the same: the summary counts
+                # what was skipped, by host.
+                if not scope.requisite_in_scope(url) and scope.requisite_host_denied(url) is None:
                     continue
             elif not pages_wanted or not scope.page_in_scope(url):
                 continue

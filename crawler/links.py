@@ -17,7 +17,9 @@ from parsel import Selector
 # Matched against the lower-cased text (what `re.I` would do, at half the cost), URLs sliced from the
 # original: ASCII lower-casing keeps every offset.
 CSS_URL = re.compile(rb"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
-REQUISITE_RELS = {"stylesheet", "icon", "shortcut icon", "apple-touch-icon", "preload", "manifest"}
+# `rel` tokens whose target the page loads to render (an icon of any kind: `icon`, `apple-touch-icon`, …).
+REQUISITE_RELS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "image_src"}
+PAGE_RELS = {"alternate", "canonical", "next", "prev"}
 _ABSOLUTE = re.compile(r"https?://[^/?#\\]", re.I)
 MAX_LINKS = 20_000  # one page cannot flood the frontier
 
@@ -123,11 +125,47 @@ def _plain_folder(folder: str) -> bool:
     return len(path) == 1 or not _ODD_SEGMENT.search(path[1:-1])
 
 
-def _srcset(value: str) -> list[str]:
-    return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+_SPACE = " \t\n\r\f"
 
 
-_MEDIA = {"script", "img", "source", "video", "audio", "embed", "track"}
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a `srcset`, as the HTML standard's parser reads them: a candidate's URL runs to the
+    next whitespace (commas inside it are part of it, as in `?auto=format,enhance`; trailing commas end
+    the candidate), and its descriptors run to the next comma outside parentheses."""
+    urls, pos, n = [], 0, len(value)
+    while pos < n:
+        while pos < n and (value[pos] in _SPACE or value[pos] == ","):
+            pos += 1
+        start = pos
+        while pos < n and value[pos] not in _SPACE:
+            pos += 1
+        url = value[start:pos]
+        if not url:
+            break
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        depth = 0  # skip the descriptors: to a comma outside parentheses
+        while pos < n:
+            ch = value[pos]
+            if ch == "(":
+                depth += 1
+            elif ch == ")" and depth:
+                depth -= 1
+            elif ch == "," and not depth:
+                pos += 1
+                break
+            pos += 1
+    return [u for u in urls if u]
+
+
+# Elements whose `src` the browser loads with the page; `iframe`s are documents fetched as embeds
+# (their own requisites follow, their links are not crawled as pages).
+_MEDIA = {"script", "img", "source", "video", "audio", "embed", "track", "iframe", "frame", "input"}
+# Lazy-loading scripts keep the real image in one of these until it scrolls into view.
+_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-bg", "data-background")
+_LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
 _REFRESH = re.compile(r"^\s*[\d.]*\s*[;,]?\s*url\s*=\s*['\"]?\s*([^'\"]+)", re.I)
 
 
@@ -176,18 +214,39 @@ def html_links(body: bytes, url: str, encoding: str = "utf-8") -> list[Link]:
         elif tag == "link":
             href = get("href")
             if href:
-                rel = " ".join((get("rel") or "").lower().split())
-                if rel in REQUISITE_RELS or "icon" in rel:
+                rels = set((get("rel") or "").lower().split())
+                if rels & REQUISITE_RELS or any("icon" in r for r in rels):
                     add(href, True)
-                elif rel in {"alternate", "canonical", "next", "prev"}:
+                elif rels & PAGE_RELS:
                     add(href, False)
+            for item in srcset_urls(get("imagesrcset") or ""):  # a preloaded responsive image
+                add(item, True)
         elif tag in _MEDIA:
             src = get("src")
             if src:
                 add(src, True)
+            if tag == "video":
+                poster = get("poster")
+                if poster:
+                    add(poster, True)
+            for name in _LAZY_SRC:
+                lazy = get(name)
+                if lazy:
+                    add(lazy, True)
+            for name in _LAZY_SRCSET:
+                for item in srcset_urls(get(name) or ""):
+                    add(item, True)
+        elif tag == "object":
+            data = get("data")
+            if data:
+                add(data, True)
+        elif tag == "body" or tag == "table" or tag == "td" or tag == "th":
+            background = get("background")
+            if background:
+                add(background, True)
         srcset = get("srcset")
         if srcset:
-            for item in _srcset(srcset):
+            for item in srcset_urls(srcset):
                 add(item, True)
         style = get("style")
         if style and "url(" in style:

@@ -22,7 +22,7 @@ from pathlib import Path
 from archive import ArchiveDamage, decode_payload, iter_records
 from crawler.links import Link, links_of
 from crawler.prior import Prior
-from crawler.scope import is_loopback
+from crawler.scope import HostRule, is_loopback
 from crawler.shared import SharedDict, SharedSet
 from crawler.warcfiles import closed_warcs, open_warcs, repair
 
@@ -56,6 +56,10 @@ class CrawlOptions:
     log_file: str | None = None
     progress: bool = True
     resume: bool = True
+    requisite_hosts: str | None = None  # `--requisite-hosts` (crawler/scope.py: HostRule.parse)
+    resolve: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    requisite_hops: int = 3
+    max_requisites: int = 200_000
 
 
 @dataclass
@@ -75,6 +79,8 @@ class CrawlResult:
     files: list[str] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    # host -> {"fetched": n, "failed": n, "skipped": n}
+    requisite_hosts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def failures(self) -> int:
@@ -212,12 +218,22 @@ def _settings(opts: CrawlOptions, crawl_id: str, started: datetime, first_serial
         "RETRY_TIMES": opts.retries,
         "LOG_LEVEL": opts.log_level,
         "LOG_FILE": opts.log_file,
+        "DEEPLY_REQUISITE_HOSTS": opts.requisite_hosts,
+        "DEEPLY_REQUISITE_HOSTS_RULE": HostRule.parse(opts.requisite_hosts, opts.start_urls,
+                                                      opts.resolve).describe(),
+        "DEEPLY_RESOLVE": dict(opts.resolve),
+        "DEEPLY_REQUISITE_HOPS": opts.requisite_hops,
+        "DEEPLY_MAX_REQUISITES": opts.max_requisites,
     }
     if not polite:
         # A local copy or the sample site: no need to spare the server.
         overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
                           "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
                           "DOWNLOAD_HANDLERS": {"http": FAST_HANDLER, "https": FAST_HANDLER}})
+    if opts.resolve:
+        # Only the aiohttp client can be told where a host is (crawler/download.py); politeness is in
+        # the delays and concurrency above, whichever client sends.
+        overrides["DOWNLOAD_HANDLERS"] = {"http": FAST_HANDLER, "https": FAST_HANDLER}
     for key, value in overrides.items():
         s.set(key, value, priority="cmdline")
     return s
@@ -267,6 +283,8 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
 
     stats = crawler.stats.get_stats()
     spider_outcomes: Counter = getattr(crawler.spider, "outcomes", Counter())
+    by_host = {host: {k: n[k] for k in ("fetched", "failed", "skipped") if n[k]}
+               for host, n in sorted(getattr(crawler.spider, "requisite_hosts", {}).items())}
     reason = stats.get("finish_reason", "unknown")
     if stats.get("deeply/write_error"):
         reason = "warc_write_failed"
@@ -293,11 +311,13 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
         files=files,
         errors=errors,
         notes=notes,
+        requisite_hosts=by_host,
     )
 
 
 NOT_ERRORS = {"robots.txt disallowed", "page budget reached", "ignored", "redirect out of scope",
-              "beyond max depth", "url too long"}
+              "beyond max depth", "url too long", "requisite beyond max hops", "requisite budget reached"}
+HOST_LINES = 12  # hosts listed by name in the summary; the rest are counted
 
 
 def summary_text(result: CrawlResult) -> str:
@@ -307,7 +327,8 @@ def summary_text(result: CrawlResult) -> str:
         f"crawl {result.crawl_id} {status}" + (" (resumed)" if result.resumed else ""),
         f"  start:       {' '.join(result.start_urls)}",
         f"  pages:       {result.pages}",
-        f"  requisites:  {result.requisites}",
+        f"  requisites:  {result.requisites}" + _hosts_note(result.requisite_hosts),
+        *_host_lines(result.requisite_hosts),
         f"  revisits:    {result.revisits} (unchanged payloads, headers only)",
         f"  written:     {_human(result.bytes)} in {len(result.files)} WARC file(s)",
     ]
@@ -320,6 +341,26 @@ def summary_text(result: CrawlResult) -> str:
     if result.notes:
         lines.append("  skipped:     " + ", ".join(f"{k}: {v}" for k, v in sorted(result.notes.items())))
     return "\n".join(lines)
+
+
+def _hosts_note(by_host: dict) -> str:
+    fetched = sum(1 for n in by_host.values() if n.get("fetched"))
+    return f" from {fetched} host(s)" if by_host else ""
+
+
+def _host_lines(by_host: dict) -> list[str]:
+    """One line a host: what came from it, what failed, what the requisite-host rule skipped."""
+    ranked = sorted(by_host.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    lines = []
+    for host, n in ranked[:HOST_LINES]:
+        parts = [f"{n[k]} {k}" for k in ("fetched", "failed", "skipped") if n.get(k)]
+        lines.append(f"    {host}: {', '.join(parts)}")
+    rest = ranked[HOST_LINES:]
+    if rest:
+        skipped = sum(n.get("skipped", 0) for _, n in rest)
+        lines.append(f"    … {len(rest)} more host(s): {sum(sum(n.values()) for _, n in rest)} requisites"
+                     f" ({skipped} skipped)")
+    return lines
 
 
 def _human(n: int) -> str:

@@ -91,3 +91,10 @@ DEEPLY_WARC_VERSION = "1.1"
 DEEPLY_MAX_PAGES = 100_000
 # Processes that parse pages for links beside the crawl (None: one when there is a second core).
 DEEPLY_LINK_WORKERS = None
+# Requisites: from which hosts (None: any host, or loopback only when every start URL is on loopback;
+# see crawler/scope.py), how many hops of requisites of requisites, how many in all (0: no limit).
+DEEPLY_REQUISITE_HOSTS = None
+DEEPLY_REQUISITE_HOPS = 3
+DEEPLY_MAX_REQUISITES = 200_000
+# host -> (address, port or None): where to connect for a host, with no DNS query (`--resolve`).
+DEEPLY_RESOLVE = {}

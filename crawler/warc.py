@@ -127,12 +127,17 @@ def crawl_info(settings, start_urls: list[str]) -> dict:
         "description": _description(settings),
         "start-urls": " ".join(start_urls),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "requisite-hosts": settings.get("DEEPLY_REQUISITE_HOSTS_RULE") or "*",
+        **({"resolve": " ".join(f"{h}={a}" + (f":{p}" if p else "")
+                                for h, (a, p) in sorted(settings.getdict("DEEPLY_RESOLVE").items()))}
+           if settings.getdict("DEEPLY_RESOLVE") else {}),
         "http-header-user-agent": settings.get("USER_AGENT", ""),
         "settings": ", ".join(
             f"{k}={settings.get(k)}"
             for k in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
                       "AUTOTHROTTLE_ENABLED", "RETRY_TIMES", "DOWNLOAD_TIMEOUT", "DEPTH_LIMIT",
-                      "DEEPLY_MAX_PAGES", "DEEPLY_WARC_MAX_SIZE")
+                      "DEEPLY_MAX_PAGES", "DEEPLY_WARC_MAX_SIZE", "DEEPLY_REQUISITE_HOPS",
+                      "DEEPLY_MAX_REQUISITES")
         ),
     }
 
@@ -180,6 +185,22 @@ class WarcWriterMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def _write_outcome(self, spider) -> None:
+        """A metadata record last in the crawl's last file: what only the end of a crawl knows (the
+        warcinfo records were written at each file's start): the requisites by host."""
+        by_host = getattr(spider, "requisite_hosts", None)
+        if not by_host:
+            return
+        import json
+
+        body = json.dumps({"crawl": self.crawler.settings.get("DEEPLY_CRAWL_ID", ""),
+                           "requisite-hosts": {h: dict(n) for h, n in sorted(by_host.items())}},
+                          ensure_ascii=False, indent=1).encode("utf-8")
+        record = self.builder.create_warc_record(
+            f"urn:deeply:crawl:{self.crawler.settings.get('DEEPLY_CRAWL_ID', '')}", "metadata",
+            payload=BytesIO(body), length=len(body), warc_content_type="application/json")
+        self.writer.write(serialize(record, self.warc_version))
 
     def process_request(self, request, spider=None):
         request.meta.setdefault("warc_date", datetime.now(UTC))
@@ -280,6 +301,7 @@ class WarcWriterMiddleware:
 
     def spider_closed(self, spider, reason):
         try:
+            self._write_outcome(spider)
             self.writer.close()
         except OSError as exc:
             log.error("cannot close the WARC file: %s", exc)

@@ -75,6 +75,16 @@ def _crawl_options(f):
         click.option("--log-file", type=click.Path(dir_okay=False), default=None,
                      help="Write Scrapy's log to this file instead of stderr."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option("--requisite-hosts", default=None, metavar="PATTERNS",
+                     help="Hosts page requisites may come from: comma-separated host names or globs "
+                     "('*.amazonaws.com'), '*' for any, 'loopback'; '-PATTERN' denies. Default: any host, "
+                     "or loopback only when every start URL is on loopback. The start hosts always."),
+        click.option("--requisite-hops", type=click.IntRange(min=0), default=3, show_default=True,
+                     help="Requisites of requisites at most this deep (a stylesheet's font: 2; 0: none)."),
+        click.option("--max-requisites", type=click.IntRange(min=0), default=200_000, show_default=True,
+                     help="At most this many requisites in all (0: no limit)."),
+        click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDRESS[:PORT]",
+                     help="Connect to ADDRESS (and PORT) for HOST, with no DNS query for it (repeatable)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -83,10 +93,20 @@ def _crawl_options(f):
 
 def crawl_options_from(kwargs, start_urls, priors=None):
     from crawler.run import CrawlOptions
-    from crawler.scope import DEFAULT_START
+    from crawler.scope import DEFAULT_START, HostRule, parse_resolve
 
+    start_urls = list(start_urls) or [DEFAULT_START]
+    try:
+        resolve = parse_resolve(kwargs.get("resolve"))
+        HostRule.parse(kwargs.get("requisite_hosts"), start_urls, resolve)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     return CrawlOptions(
-        start_urls=list(start_urls) or [DEFAULT_START],
+        start_urls=start_urls,
+        requisite_hosts=kwargs.get("requisite_hosts"),
+        resolve=resolve,
+        requisite_hops=kwargs.get("requisite_hops", 3),
+        max_requisites=kwargs.get("max_requisites", 200_000),
         warc_dir=kwargs["warc_dir"],
         max_pages=kwargs["max_pages"],
         max_depth=kwargs["max_depth"],
@@ -114,9 +134,10 @@ def crawl(start_urls, db, **kwargs):
 
     Starts from START_URLS (default: the Syria Deeply archive) and follows every page inside their
     host and path prefix (articles, op-eds, executive summaries, listings, topics, authors, feeds),
-    capturing the stylesheets, scripts, images and fonts on the same host so pages replay as they
-    looked. Obeys robots.txt. Writes request and response records into
-    WARCS/PREFIX-YYYYMMDDhhmmss-NNNNN-HOST.warc.gz ('.open' while being written).
+    capturing the stylesheets, scripts, images, fonts and iframes they load, from whichever host
+    (--requisite-hosts), so pages replay as they looked. Obeys robots.txt, on every host. Writes
+    request and response records into WARCS/PREFIX-YYYYMMDDhhmmss-NNNNN-HOST.warc.gz ('.open'
+    while being written).
 
     An interrupted crawl (Ctrl-C, kill, power cut) is resumed by running the same command again.
 
@@ -154,12 +175,13 @@ def crawl_exit_code(result) -> int:
 def _register() -> None:
     """The other stages' commands, each in its own module beside this one."""
     from deeply.cmd_extract import extract_command
+    from deeply.cmd_qa import qa_command
     from deeply.cmd_replay import index_command, replay_command, wacz_command
     from deeply.cmd_run import demo_command, run_command
     from deeply.cmd_store import ingest_command, serve_command, verify_command
 
     for command in (run_command, demo_command, ingest_command, extract_command, serve_command,
-                    verify_command, index_command, replay_command, wacz_command):
+                    verify_command, index_command, replay_command, wacz_command, qa_command):
         cli.add_command(command)
 
 

@@ -55,11 +55,14 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port for the sample site (a free one if taken). The same port on every demo keeps "
               "the URLs stable, so a second demo records revisits.")
-def demo_command(articles, out, port):
+@click.option("--qa-pages", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Pages `deeply qa` replays in Chromium at the end (0: none).")
+def demo_command(articles, out, port, qa_pages):
     """Try the whole pipeline on the sample site.
 
-    Serves the sample site on 127.0.0.1, crawls it into WARCs, ingests them into a store, and
-    prints the commands that open the results.
+    Serves the sample site on 127.0.0.1 (its assets on 127.0.0.2 and 127.0.0.3, as a CDN), crawls
+    it into WARCs, ingests them into a store, replays some pages in headless Chromium (`deeply qa`),
+    and prints the commands that open the results.
 
     Safe to run again: an unchanged site adds revisit records and no new versions.
     """
@@ -87,6 +90,24 @@ def demo_command(articles, out, port):
         f"  the store in Datasette:  .venv/bin/deeply serve --db {db}      (then http://127.0.0.1:8001/)\n"
         f"  the pages, replayed:     .venv/bin/deeply replay --warcs {warcs}   (then http://127.0.0.1:8080/deeply/)\n"
         f"  the WARC files:          {warcs}/\n"
-        f"  one article's record:    .venv/bin/deeply extract {warcs} | head -1"
+        f"  one article's record:    .venv/bin/deeply extract {warcs} | head -1\n"
+        f"  the replay check:        .venv/bin/deeply qa --warcs {warcs} --db {db} --all\n"
     )
+    if qa_pages:
+        click.echo(_qa_line(warcs, db, qa_pages))
     sys.exit(result.exit_code)
+
+
+def _qa_line(warcs: Path, db: Path, pages: int) -> str:
+    """The replay check of the demo's crawl, in a line (the sample site's about page loads a script
+    from a host that refuses connections: the one page expected to be incomplete)."""
+    from replay.qa import QaError, check_crawl
+
+    try:
+        report = check_crawl(warcs, db, pages=pages, progress=True)
+    except QaError as exc:
+        return f"qa:      skipped ({exc})"
+    line = f"qa:      {len(report.pages) - len(report.incomplete)} pages replay complete"
+    for page in report.incomplete:
+        line += f"\n  INCOMPLETE {page.url}: " + "; ".join(page.problems(report.min_text))
+    return line

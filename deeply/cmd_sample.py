@@ -24,7 +24,9 @@ def sample_site_command(host: str, port: int, articles: int, edition: str, fault
 
     Use it to try the pipeline (crawl, extract, store, browse) without touching the real site: the
     pages imitate Syria Deeply's markup, their text is generated and the same on every run, and
-    the known differences between editions let you watch re-crawls record changes.
+    the known differences between editions let you watch re-crawls record changes. On 127.0.0.1
+    its assets are on second and third listeners (127.0.0.2, 127.0.0.3, the same port), as the
+    real site had them on its CDN, and its about page loads a script from 127.0.0.4, which refuses.
 
     \b
     Examples:

@@ -109,6 +109,7 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
             start_urls=crawl.start_urls, status="complete" if crawl.complete else "incomplete",
             full=full, warc_files=crawl.files, pages=crawl.pages, requisites=crawl.requisites,
             errors=sum(crawl.errors.values()), notes={"errors": crawl.errors, "skipped": crawl.notes},
+            requisite_hosts=crawl.requisite_hosts,
         )
         result.counts = crawl_row(db_path, crawl.crawl_id)
     return result

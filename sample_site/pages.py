@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sample_site import content, words
@@ -97,6 +98,33 @@ CRITICAL_CSS = (
     "Arial, sans-serif;color:#222;line-height:1}article.detail{position:relative}.sidebar .widget h3"
     "{text-transform:uppercase}.restricted-post-holder-tpl-wrapper{display:none}"
 )
+
+
+@dataclass(frozen=True)
+class AssetHosts:
+    """Where a page's requisites are, as the real site had them on its CDN buckets: the stylesheet,
+    script and icons on one host, the pictures on another. An empty origin keeps root-relative paths."""
+
+    assets: str = ""
+    images: str = ""
+    refused: str = ""  # a host that refuses connections: the one asset no crawl can capture
+
+
+REFUSED_ASSET = "/assets/share-widget.js"
+
+
+def place_assets(html: str, hosts: AssetHosts, with_refused: bool = False) -> str:
+    """The page with its asset URLs on their hosts (every `/assets/` URL the markup writes, in
+    attributes and in inline `url()`), and, on the page that has it, the script nobody can fetch."""
+    if hosts.images:
+        html = html.replace('"/assets/images/', f'"{hosts.images}/assets/images/')
+        html = html.replace("url('/assets/images/", f"url('{hosts.images}/assets/images/")
+    if hosts.assets:
+        html = html.replace('"/assets/', f'"{hosts.assets}/assets/')
+    if with_refused and hosts.refused:
+        html = html.replace("\t</head>", f'\t\t<script src="{hosts.refused}{REFUSED_ASSET}" async></script>\n'
+                            "\t</head>", 1)
+    return html
 
 
 def head(section: Section, title: str, description: str, canonical: str, og_type: str = "website") -> str:

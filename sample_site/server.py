@@ -1,5 +1,10 @@
 """The HTTP side: routing, caching headers, compression, chunking, and the fault pages.
 
+One process, several loopback listeners on the same port, as the real site had its CDN buckets: the
+pages on 127.0.0.1, their stylesheet, script and icons on 127.0.0.2, their pictures on 127.0.0.3, and
+one script on 127.0.0.4, where nothing listens (a requisite no crawl can capture). Every listener
+serves every path; only the page markup says which host each asset is on.
+
 It behaves like the real server as far as a crawler can tell (keep-alive, conditional requests,
 gzip, chunked listings, redirects, 404s, robots.txt) while rendering every page on demand from the
 deterministic model, with a small LRU of recent pages so that repeated fetches stay cheap.
@@ -111,6 +116,7 @@ class PageKey:
     path: str
     origin: str
     sidebar: int | None = None
+    hosts: pages.AssetHosts = pages.AssetHosts()
 
 
 def section_model(key: PageKey):
@@ -122,6 +128,16 @@ def section_model(key: PageKey):
 @lru_cache(maxsize=256)
 def render(key: PageKey) -> Response | None:
     """One page of one site state; None means 404. Cached: pages are pure functions of the key."""
+    page = _render(key)
+    if page is None or not key.hosts.assets or not page.content_type.startswith("text/html"):
+        return page
+    about = key.path == f"/{key.section}/about"
+    body = pages.place_assets(page.body.decode("utf-8"), key.hosts, with_refused=about)
+    return make(body, content_type=page.content_type, chunked=page.chunked, cacheable=page.cacheable,
+                last_modified=page.last_modified, status=page.status, headers=page.headers)
+
+
+def _render(key: PageKey) -> Response | None:
     model = section_model(key)
     modified = EDITION_DATES[key.edition]
     path = key.path
@@ -271,6 +287,7 @@ class Site:
     stop: threading.Event = field(default_factory=threading.Event)
     connections: set = field(default_factory=set)
     churn: bool = True  # False: editions change articles only, never the sidebar
+    hosts: pages.AssetHosts = pages.AssetHosts()  # where the pages say their assets are
 
     @property
     def start_url(self) -> str:
@@ -326,7 +343,7 @@ def respond(site: Site, path: str, origin: str) -> Response:
         return not_found(path)
     feed_path = path.endswith("/rss")
     key = PageKey(section, site.articles, site.edition, site.faults, path, origin if feed_path else "",
-                  None if site.churn else 0)
+                  None if site.churn else 0, site.hosts)
     page = render(key)
     return page if page is not None else not_found(path)
 
@@ -533,29 +550,63 @@ class Handler(BaseHTTPRequestHandler):
 def serve(
     articles: int = 40, edition: int = 0, port: int = 0, host: str = "127.0.0.1", faults: bool = False,
     *, slow_seconds: float = 5.0, huge_bytes: int = 50 * 1024 * 1024, verbose: bool = False,
-    churn: bool = True,
+    churn: bool = True, cdn: bool = True,
 ) -> Iterator[Site]:
-    """Serve the sample site on host:port (0 picks a free port) for the duration of the with block."""
+    """Serve the sample site on host:port (0 picks a free port) for the duration of the with block;
+    with `cdn` (on 127.0.0.1) its assets on the asset hosts, on the same port."""
     check(articles, edition)
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
+    servers = listen(host, port, cdn and host == "127.0.0.1")
     options = FaultOptions(slow_seconds=slow_seconds, huge_bytes=huge_bytes)
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = servers[0].server_address[:2]
+    hosts = pages.AssetHosts()
+    if len(servers) > 1:
+        hosts = pages.AssetHosts(*(f"http://{h}:{bound_port}" for h in (*CDN_HOSTS, REFUSING_HOST)))
     site = Site(f"http://{url_host(bound_host)}:{bound_port}", articles, faults, options, edition,
-                churn=churn)
-    server.site = site  # type: ignore[attr-defined]
-    server.verbose = verbose  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+                churn=churn, hosts=hosts)
+    threads = []
+    for server in servers:
+        server.daemon_threads = True
+        server.block_on_close = False
+        server.site = site  # type: ignore[attr-defined]
+        server.verbose = verbose  # type: ignore[attr-defined]
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        threads.append(thread)
     try:
         yield site
     finally:
         site.stop.set()
-        server.shutdown()
+        for server in servers:
+            server.shutdown()
         close_connections(site)
-        server.server_close()
-        thread.join(timeout=5)
+        for server, thread in zip(servers, threads, strict=True):
+            server.server_close()
+            thread.join(timeout=5)
+
+
+CDN_HOSTS = ("127.0.0.2", "127.0.0.3")  # the assets' host, the pictures' host
+REFUSING_HOST = "127.0.0.4"  # nothing listens there
+BIND_TRIES = 20
+
+
+def listen(host: str, port: int, cdn: bool) -> list[ThreadingHTTPServer]:
+    """The page listener, and with `cdn` one per asset host on the same port (a free port taken by
+    another program on one of those addresses is given up for another, up to a bound)."""
+    for _ in range(BIND_TRIES if port == 0 and cdn else 1):
+        first = ThreadingHTTPServer((host, port), Handler)
+        if not cdn:
+            return [first]
+        servers = [first]
+        try:
+            for cdn_host in CDN_HOSTS:
+                servers.append(ThreadingHTTPServer((cdn_host, first.server_address[1]), Handler))
+            return servers
+        except OSError:
+            for server in servers:
+                server.server_close()
+            if port:
+                raise
+    raise OSError(f"no port free on {host} and {', '.join(CDN_HOSTS)} after {BIND_TRIES} tries")
 
 
 def url_host(host: str) -> str:
@@ -587,6 +638,9 @@ def run(host: str = "127.0.0.1", port: int = 8765, articles: int = 40, edition: 
     with serve(**options, verbose=verbose) as site:
         announce(f"Sample Syria Deeply ({articles} articles, edition {edition}"
                  f"{', faults on' if faults else ''}) at {site.start_url}")
+        if site.hosts.assets:
+            announce(f"Its assets at {site.hosts.assets}, its pictures at {site.hosts.images}, "
+                     f"one script at {site.hosts.refused} (refused)")
         announce("Press Ctrl-C to stop.")
         try:
             while not site.stop.wait(3600):

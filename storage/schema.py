@@ -199,10 +199,35 @@ TABLES: dict[str, str] = {
             title TEXT,
             PRIMARY KEY (warc_file, url, ts)
         )""",
+    # `deeply qa`: one row per page of a crawl replayed in a browser (replay/qa.py); a re-check
+    # replaces the page's row.
+    "qa": """
+        CREATE TABLE IF NOT EXISTS qa (
+            crawl_id TEXT NOT NULL REFERENCES crawls(id),
+            url TEXT NOT NULL,
+            capture_id TEXT REFERENCES captures(id),
+            checked_at TEXT,
+            replay_url TEXT,
+            complete INTEGER,
+            requests INTEGER,
+            request_hosts TEXT,
+            found INTEGER,
+            missing INTEGER,
+            blocked INTEGER,
+            failed INTEGER,
+            console_errors INTEGER,
+            text_match REAL,
+            screenshot TEXT,
+            missing_urls TEXT,
+            blocked_urls TEXT,
+            problems TEXT,
+            PRIMARY KEY (crawl_id, url)
+        )""",
 }
 
 # Columns added to tables of schema version 1 (foreign archives: a file known by its content, a
-# WACZ member, digest mismatches; why a version exists): added in place to older stores, never rewritten.
+# WACZ member, digest mismatches; why a version exists; requisites by host): added in place to
+# older stores, never rewritten.
 ADDED_COLUMNS: dict[str, dict[str, str]] = {
     "warc_files": {"file_name": "TEXT", "format": "TEXT", "framing": "TEXT", "digest_faults": "INTEGER",
                    "digest_fault_list": "TEXT"},
@@ -210,6 +235,7 @@ ADDED_COLUMNS: dict[str, dict[str, str]] = {
     # Why a version exists: "site" (the page changed, or was first seen), "extractor" (the same
     # bytes gave other content under a newer extractor). NULL in older rows means "site".
     "versions": {"cause": "TEXT"},
+    "crawls": {"requisite_hosts": "TEXT"},  # JSON: host -> {fetched, failed, skipped}
 }
 
 # Every lookup that ingest makes per record, and every filter of the canned queries.
@@ -290,12 +316,12 @@ def ensure_schema(db: Database) -> None:
 
 
 def add_missing_columns(db: Database) -> None:
-    """Add the ADDED_COLUMNS a store made before them lacks; idempotent, data untouched."""
+    """Idempotent: each column of ADDED_COLUMNS that its table lacks is added."""
     for table, columns in ADDED_COLUMNS.items():
-        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+        have = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")').fetchall()}
         for name, kind in columns.items():
             if name not in have:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+                db.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
 
 def _schema_version(db: Database) -> int | None:

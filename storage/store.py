@@ -418,6 +418,7 @@ def record_crawl(
     full: bool | None = None,
     warc_files: list[str] | None = None,
     notes: str | dict | None = None,
+    requisite_hosts: dict | None = None,
     **counts,
 ) -> str:
     """Write (or update) a crawl's row; returns its id.
@@ -451,6 +452,8 @@ def record_crawl(
             row["warc_files"] = _json([Path(w).name for w in warc_files])
         if notes is not None:
             row["notes"] = notes if isinstance(notes, str) else json.dumps(notes, ensure_ascii=False)
+        if requisite_hosts is not None:
+            row["requisite_hosts"] = json.dumps(requisite_hosts, ensure_ascii=False, sort_keys=True)
         db["crawls"].update(crawl_id, row)
     return crawl_id
 

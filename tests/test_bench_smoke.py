@@ -30,6 +30,10 @@ def test_bench_runs_every_stage_at_the_smallest_size(tmp_path):
     for row in ("Crawl to WARC", "Extraction, 1 core", "Extraction, 2 cores", "Ingest into SQLite",
                 "Re-ingest of unchanged WARCs", "Re-crawl of the unchanged site", "Peak memory"):
         assert row in text
+    from replay.browser import find_chromium
+
+    if find_chromium():
+        assert "Replay check (deeply qa)" in text and data["sites"][0]["qa"]["pages"] > 20
     assert "x86_64" in text or "cores" in text
     site = data["sites"][0]
     assert site["run1"]["warcs"]["pages"] > 20

@@ -84,10 +84,15 @@ def test_every_article_and_requisite_captured_once(site, crawled):
 def test_crawl_stays_in_scope(site, crawled):
     _, _, _, by_url = crawled
     netloc = urlsplit(site.url).netloc
+    asset_hosts = {urlsplit(site.hosts.assets).netloc, urlsplit(site.hosts.images).netloc}
     for url in by_url:
         parts = urlsplit(url)
-        assert parts.netloc == netloc
-        assert parts.path.startswith(("/syria", "/assets/", "/robots.txt")), url
+        if parts.netloc == netloc:
+            assert parts.path.startswith(("/syria", "/assets/", "/robots.txt", "/favicon.ico")), url
+        else:  # the sample site's CDN: requisites only, never a page
+            assert parts.netloc in asset_hosts, url
+            assert parts.path.startswith(("/assets/", "/robots.txt")), url
+    assert {urlsplit(u).netloc for u in by_url} == {netloc, *asset_hosts}
 
 
 def test_robots_txt_holds_for_every_request_that_waited_for_it(site, tmp_path):

@@ -61,14 +61,25 @@ def test_links_redirects_and_base_tags_never_leave_scope(tmp_path):
 
     server, hits = start(site)
     warcs = tmp_path / "warcs"
+
+    def crawl(folder, *options):
+        return subprocess.run([str(VENV_BIN / "deeply"), "crawl", f"http://127.0.0.1:{server.server_port}/syria",
+                               "--warcs", str(folder), "--quiet", *options],
+                              capture_output=True, text=True, timeout=300)
+
     try:
-        proc = subprocess.run([str(VENV_BIN / "deeply"), "crawl", f"http://127.0.0.1:{server.server_port}/syria",
-                               "--warcs", str(warcs), "--quiet"], capture_output=True, text=True, timeout=300)
+        proc = crawl(warcs, "--requisite-hosts=-localhost")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert not foreign_hits, f"requests left scope: {dict(foreign_hits)}"
+        assert "localhost: 2 skipped" in proc.stdout
+        # By default a loopback crawl takes requisites from any loopback host: the other host's
+        # image and background (and its robots.txt), never its pages.
+        again = crawl(tmp_path / "again")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert set(foreign_hits) == {"/robots.txt", "/tracker.png", "/bg.png"}, dict(foreign_hits)
     finally:
         server.shutdown()
         foreign.shutdown()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert not foreign_hits, f"requests left scope: {dict(foreign_hits)}"
     assert not any(p.startswith("/peacebuilding") or "%2e" in p.lower() for p in hits), dict(hits)
     files = sorted(warcs.glob("*.warc.gz"))
     warcio_check(files)

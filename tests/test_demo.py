@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 
@@ -15,6 +16,11 @@ def test_demo_runs_the_pipeline_and_says_what_to_open(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     assert f"deeply serve --db {out / 'archive.db'}" in first.stdout
     assert "deeply replay" in first.stdout
+    from replay.browser import find_chromium
+
+    if find_chromium():  # the demo ends with its replay check
+        tail = first.stdout.split("What to open:")[1]
+        assert re.search(r"^qa: +\d+ pages replay complete", tail, re.M), first.stdout
     warcio_check(sorted((out / "warcs").glob("*.warc.gz")))
     conn = sqlite3.connect(out / "archive.db")
     articles = conn.execute("select count(*) from articles").fetchone()[0]

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crawler.scope import Scope, root_of
+from crawler.scope import HostRule, Scope, root_of
 from extract.blocks import Block
 from extract.names import Cast, is_name_like, mentioned_names, name_part
 from extract.qa import ANSWER, QUESTION, split_interview
@@ -175,7 +175,9 @@ def test_plain_links_inside_the_start_folder_are_in_scope(start, segments):
     scope = Scope.from_urls([start])
     assert scope.page_in_scope(url)
     other_host = url.replace(root.netloc, "evil.example", 1)
-    assert not scope.page_in_scope(other_host) and not scope.requisite_in_scope(other_host)
+    start_hosts_only = Scope.from_urls([start], requisite_hosts=HostRule.parse("-*"))
+    assert not scope.page_in_scope(other_host) and not start_hosts_only.requisite_in_scope(other_host)
+    assert start_hosts_only.requisite_in_scope(url)
     for scheme in ("ftp", "file", "javascript"):
         assert not scope.page_in_scope(scheme + url[len(root.scheme):])
 
