@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from storage import store
 from storage.lock import writer_lock
-from storage.schema import check_store, open_store
+from storage.schema import check_store, open_store, refresh_statistics
 from storage.util import StoreError, file_sha256, replay_url, utc_now
 from storage.warcs import FileStats, WarcDamage, iter_entries, read_record_at, record_payload
 
@@ -401,6 +401,8 @@ def ingest(
                 if progress:
                     bar.write(fr.line(), file=sys.stderr)
                 say(fr.line())
+            if any(f.status in ("ingested", "partial") for f in report.files):
+                refresh_statistics(db)
             ok = True
         finally:
             extractor.close(abort=not ok)

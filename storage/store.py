@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from extract.record import Record
+from storage.schema import LATEST_SELECT, M2M
 from storage.util import as_db, utc_now
 from storage.warcs import read_record_at
 
@@ -125,7 +126,24 @@ def _apply_record(db: Database, record: Record, capture: dict, source: dict) -> 
         "UPDATE captures SET article_key = ?, version_id = ?, outcome = ? WHERE id = ?",
         [record.key, version_id, outcome, capture["id"]],
     )
+    sync_latest(db, record.key, whole=outcome != "unchanged")
     return outcome, version_id
+
+
+def sync_latest(db: Database, key: str, whole: bool = True) -> None:
+    """Bring the article's row of latest_versions in step with articles and its current version.
+
+    `whole=False` when only the article's own columns moved (an unchanged capture: url, times,
+    removal), which is most of every re-crawl: those four columns, not the text again.
+    """
+    if whole:
+        db.execute(f"INSERT OR REPLACE INTO latest_versions {LATEST_SELECT} WHERE a.key = ?", [key])
+        return
+    db.execute(
+        "UPDATE latest_versions SET (url, first_seen, last_seen, removed_at) = "
+        "(SELECT url, first_seen, last_seen, removed_at FROM articles WHERE key = ?) WHERE article_key = ?",
+        [key, key],
+    )
 
 
 def _next_version(db: Database, key: str) -> int:
@@ -174,7 +192,20 @@ def _insert_version(db: Database, record: Record, number: int, seen: str, captur
             "INSERT INTO qa_turns (version_id, position, speaker, role, text) VALUES (?, ?, ?, ?, ?)",
             turns,
         )
+    link_facets(db, version_id, authors=record.authors, topics=record.topics,
+                speakers=[t.get("speaker") for t in record.qa or []])
     return version_id
+
+
+def link_facets(db: Database, version_id: int, **names) -> None:
+    """Authors, topics and speakers of a version as rows of their own, through sqlite-utils' m2m
+    (one lookup row per distinct name, one link row per version and name)."""
+    versions = db.table("versions")
+    versions.last_pk = version_id  # what m2m() links from; update() without changes does not set it
+    for table, values in names.items():
+        for name in dict.fromkeys((v or "").strip() for v in values or []):
+            if name:
+                versions.m2m(table, lookup={"name": name}, m2m_table=M2M[table])
 
 
 def record_from_version(db: Database, version_id: int) -> Record | None:
@@ -425,5 +456,7 @@ def mark_removed(db, crawl_id: str, seen_keys=None, sites: list[str] | None = No
             "UPDATE articles SET removed_at = NULL, removed_in_crawl = NULL WHERE key = ?",
             [(k,) for k in back],
         )
+        for key in (*removed, *back):
+            sync_latest(db, key, whole=False)
         db["crawls"].update(crawl_id, crawl_counts(db, crawl_id))
     return removed
