@@ -255,6 +255,7 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("captures", ("version_id",), False),
     ("captures", ("warc_file", "warc_offset"), False),
     ("captures", ("refers_to",), False),
+    ("captures", ("fetched_at",), False),
     ("warc_files", ("sha256",), False),
     # Facets and sorts of the pages people open most.
     ("latest_versions", ("version_id",), True),
