@@ -190,9 +190,13 @@ def run(args) -> dict:
     work = Path(args.keep or tempfile.mkdtemp(prefix="deeply-store-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     old_code = old_checkout(args.old_rev, work / "old-code")
+    # A snapshot of the measured code when asked for: edits to the worktree during a long run then
+    # cannot reach half of it.
+    new_code = old_checkout(args.new_rev, work / "new-code") if args.new_rev else None
     result = {"articles": args.articles, "crawls": args.crawls, "old_rev": args.old_rev,
+              "new_rev": args.new_rev or "worktree",
               "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "schemas": {}}
-    for name, code in (("new", None), ("old", old_code)):
+    for name, code in (("new", new_code), ("old", old_code)):
         folder = work / name
         folder.mkdir(exist_ok=True)
         db, snap1 = folder / "archive.db", folder / "one" / "archive.db"
@@ -210,7 +214,36 @@ def run(args) -> dict:
                                                         args.repeat)
             entry.setdefault("size", {})[str(label)] = path.stat().st_size
         result["schemas"][name] = entry
+    for name, code in (("new", new_code), ("old", old_code)):
+        folder = work / name
+        result["schemas"][name]["one_more"] = one_more(folder, code, args.crawls, args.more, args.timeout)
     return result
+
+
+def one_more(folder: Path, code: Path | None, crawls: int, times: int, timeout: float) -> dict:
+    """Seconds to write one more weekly crawl into copies of the store after 1 and after N crawls,
+    alternating between the two so that the machine's load falls on both alike."""
+    import shutil
+
+    copies = {}
+    for label, src in (("1", folder / "one" / "archive.db"), (str(crawls), folder / "archive.db")):
+        dst = folder / f"more-{label}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{dst}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(src, dst)
+        copies[label] = dst
+    out: dict[str, list[float]] = {label: [] for label in copies}
+    for i in range(times):
+        for label, db in copies.items():
+            proc = subprocess.run([sys.executable, "-m", "bench.store_gen", str(db), "--one-more", f"m{i}"],
+                                  env=env_for(code), cwd=folder, capture_output=True, text=True,
+                                  timeout=timeout, check=True)
+            out[label].append(float(proc.stdout.strip().splitlines()[-1]))
+            log(f"  one more crawl on the {folder.name} store after {label}: {out[label][-1]:.1f}s")
+    for db in copies.values():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return out
 
 
 def render(r: dict) -> str:
@@ -257,7 +290,22 @@ def render(r: dict) -> str:
                 f"{g[0]['size'] / 1e6:.0f} | {last['size'] / 1e6:.0f} | {last['total_captures']:,} | "
                 f"{per_capture[1] if len(per_capture) > 1 else per_capture[0]:.0f} | {per_capture[-1]:.0f} |")
 
+    def more(entry, name):
+        m = entry.get("one_more") or {}
+        a, b = m.get("1") or [0], m.get(n) or [0]
+        ratio = statistics.median(b) / statistics.median(a) if statistics.median(a) else 0
+        return (f"| {name} | {statistics.median(a):.1f} | {statistics.median(b):.1f} | {ratio:.2f} | "
+                f"{', '.join(f'{x:.1f}' for x in a)} / {', '.join(f'{x:.1f}' for x in b)} |")
+
     lines += [
+        "One more weekly crawl written into the store after 1 and after the last crawl, alternately "
+        "(median seconds):",
+        "",
+        f"| schema | after 1 crawl | after {n} crawls | ratio | each run (after 1 / after {n}) |",
+        "|---|---:|---:|---:|---|",
+        more(old, "old"),
+        more(new, "new"),
+        "",
         "Writing a weekly crawl (the store's write functions, as ingest calls them; extraction, which",
         "does not depend on the store's size, left out) and the store's size:",
         "",
@@ -276,8 +324,10 @@ def main(argv=None) -> int:
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--crawls", type=int, default=52)
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--more", type=int, default=3, help="Times one more crawl is written, at 1 and at N.")
     p.add_argument("--old-rev", default="38628bf", help="The commit whose schema is compared (default: "
                    "the last one of schema version 1).")
+    p.add_argument("--new-rev", default=None, help="Measure this commit's code instead of the worktree's.")
     p.add_argument("--keep", type=Path, help="Build (or reuse) the stores in this folder.")
     p.add_argument("--timeout", type=float, default=7200, help="Seconds for building one store.")
     p.add_argument("--out", type=Path, default=RESULTS)

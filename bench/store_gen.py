@@ -193,6 +193,76 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
     return built
 
 
+def one_more_crawl(path: Path, plan: Plan, label: str) -> float:
+    """Write one more weekly crawl into an existing store, as build's later crawls do (revisits of
+    every present article and page, a few edits and retitles); returns the seconds it took.
+
+    The state comes from the store itself, so it runs on a store built by any version of the code:
+    the benchmark times it on the store after 1 and after N crawls, alternately, so that the load
+    of a shared machine falls on both alike.
+    """
+    from dataclasses import replace
+
+    from storage import schema, store
+
+    db = schema.open_store(path)
+    rng = random.Random(label)
+    rows = list(db.query(
+        "SELECT a.key, c.* FROM articles a JOIN versions v ON v.id = a.current_version_id "
+        "JOIN captures c ON c.id = v.capture_id WHERE a.removed_at IS NULL ORDER BY a.key"))
+    others = list(db.query("SELECT * FROM captures WHERE is_revisit = 0 AND article_key IS NULL "
+                           "AND crawl_id = (SELECT min(id) FROM crawls)"))
+    last = db.execute("SELECT max(started) FROM crawls").fetchone()[0]
+    start = datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) + timedelta(weeks=1)
+    crawl_id = f"crawl-{label}"
+    warc = f"deeply-{start:%Y%m%d%H%M%S}-{label}.warc.gz"
+    changed = set(rng.sample([r["key"] for r in rows], plan.edited + plan.retitled))
+    retitle = set(sorted(changed)[: plan.retitled])
+    t = time.perf_counter()
+    offset = n = 0
+    with db.atomic():
+        store.ensure_crawl(db, crawl_id)
+        for i, orig in enumerate(rows):
+            key = orig.pop("key")
+            when = _stamp(start + timedelta(seconds=i // 4))
+            capture_id = f"urn:uuid:{crawl_id}-{i:06d}"
+            record = store.record_from_version(db, orig["version_id"])
+            if key in changed:
+                if key in retitle:
+                    record = replace(record, title=f"{record.title} (updated {label})", content_hash="")
+                else:
+                    record = replace(record, text=f"{record.text} Added in {label}.", content_hash="")
+                capture = _capture(capture_id, orig["url"], when, warc, offset, crawl_id, key, None,
+                                   digest=_digest(record.content_hash))
+                store.insert_capture(db, capture)
+                store.apply_record(db, record, capture)
+            else:
+                capture = _capture(capture_id, orig["url"], when, warc, offset, crawl_id, key, orig)
+                store.insert_capture(db, capture)
+                store.apply_record(db, record, capture, source_capture=orig)
+            offset += 2000
+            n += 1
+        for j, orig in enumerate(others):
+            when = _stamp(start + timedelta(seconds=len(rows) // 4 + j // 4))
+            capture = _capture(f"urn:uuid:{crawl_id}-p{j:06d}", orig["url"], when, warc, offset, crawl_id,
+                               None, orig, mime=orig["mime"])
+            store.insert_capture(db, capture)
+            offset += 800
+            n += 1
+        db["warc_files"].insert({"name": warc, "path": f"/bench/{warc}", "sha256": _digest(warc),
+                                 "size": offset, "records": 2 * n, "captures": n, "status": "ingested",
+                                 "crawl_id": crawl_id, "ingested_at": _stamp(start)}, replace=True)
+    finished = _stamp(start + timedelta(hours=3))
+    store.mark_removed(db, crawl_id, when=finished)
+    store.record_crawl(db, crawl_id, started=_stamp(start), finished=finished, status="complete", full=True,
+                       warc_files=[warc], errors=0)
+    if hasattr(schema, "refresh_statistics"):
+        schema.refresh_statistics(db)
+    seconds = time.perf_counter() - t
+    db.close()
+    return seconds
+
+
 def _capture(capture_id, url, when, warc, offset, crawl_id, key, orig, digest=None, mime="text/html") -> dict:
     return {
         "id": capture_id, "url": url, "fetched_at": when, "status": 200, "mime": mime,
@@ -252,7 +322,12 @@ def main(argv=None) -> int:
     p.add_argument("--snapshot", action="append", default=[], metavar="N=PATH",
                    help="Copy the store to PATH after crawl N (repeatable).")
     p.add_argument("--stats", type=Path, help="Write the per-crawl numbers here (JSON).")
+    p.add_argument("--one-more", metavar="LABEL",
+                   help="Instead: write one more weekly crawl into the existing store DB; print its seconds.")
     args = p.parse_args(argv)
+    if args.one_more:
+        print(f"{one_more_crawl(args.db, Plan(), args.one_more):.3f}")
+        return 0
     if args.db.exists():
         p.error(f"{args.db} exists: the generator writes a new store")
     snaps = {int(s.split("=", 1)[0]): Path(s.split("=", 1)[1]) for s in args.snapshot}

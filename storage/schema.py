@@ -192,6 +192,8 @@ TABLES: dict[str, str] = {
         )""",
     # The current version of every article, kept in step by ingest (store.sync_latest): the table
     # most pages open, read without a join over all versions, indexed for its facets and sorts.
+    # The text stays in versions (version_id): every re-crawl rewrites each row's last_seen, and a
+    # row carrying the whole text costs several pages per rewrite.
     "latest_versions": """
         CREATE TABLE IF NOT EXISTS latest_versions (
             article_key TEXT PRIMARY KEY REFERENCES articles(key),
@@ -208,7 +210,6 @@ TABLES: dict[str, str] = {
             kind TEXT,
             topics TEXT,
             qa_turns INTEGER,
-            text TEXT,
             first_seen TEXT,
             last_seen TEXT,
             removed_at TEXT,
@@ -279,14 +280,18 @@ FTS: dict[str, list[str]] = {
 }
 
 # latest_versions' rows, from the tables they copy: for ingest's sync and the migration alike.
+LATEST_COLUMNS = ("article_key", "site", "url", "version", "version_id", "title", "summary", "authors",
+                  "published", "year", "read_time_minutes", "kind", "topics", "qa_turns", "first_seen",
+                  "last_seen", "removed_at", "version_first_seen", "replay_url")
 LATEST_SELECT = """
     SELECT
         a.key AS article_key, a.site, a.url, v.version, v.id AS version_id,
         v.title, v.summary, v.authors, v.published, v.year, v.read_time_minutes, v.kind,
-        v.topics, v.qa_turns, v.text, a.first_seen, a.last_seen, a.removed_at,
+        v.topics, v.qa_turns, a.first_seen, a.last_seen, a.removed_at,
         v.first_seen AS version_first_seen, v.replay_url
     FROM articles a JOIN versions v ON v.id = a.current_version_id
 """
+LATEST_INSERT = f"INSERT OR REPLACE INTO latest_versions ({', '.join(LATEST_COLUMNS)}) {LATEST_SELECT}"
 
 
 def _columns_of(sql: str) -> list[tuple[str, str]]:
@@ -337,7 +342,7 @@ def _v2_latest_table_and_facets(db: Database) -> None:
     db.execute("DROP VIEW IF EXISTS latest_versions")
     for name in ("latest_versions", *M2M, *M2M.values()):
         db.execute(TABLES[name].strip())
-    db.execute(f"INSERT OR REPLACE INTO latest_versions {LATEST_SELECT}")
+    db.execute(LATEST_INSERT)
     for name in ("authors", "topics"):
         source = f"SELECT v.id AS vid, trim(j.value) AS name FROM versions v, json_each(v.{name}) j " \
                  f"WHERE json_valid(v.{name}) AND json_type(v.{name}) = 'array' AND trim(j.value) != ''"

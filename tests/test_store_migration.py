@@ -88,8 +88,9 @@ def test_a_v1_store_is_migrated_in_place_with_its_data(tmp_path):
     assert after["view"] == "table"
     for table in TABLES:
         assert after[table] == before[table], table
-    # The table holds exactly what the view gave, column for column.
-    assert after["latest_versions"] == before["latest_versions"]
+    # The table holds exactly what the view gave, column for column (the text stays in versions).
+    assert after["latest_versions"] == [{k: v for k, v in row.items() if k != "text"}
+                                        for row in before["latest_versions"]]
 
     db = open_store(db_path)
     authors = {(r["versions_id"], r["name"]) for r in db.query(
