@@ -54,12 +54,12 @@ def env_for(code: Path | None) -> dict:
     return env
 
 
-def generate(db: Path, articles: int, crawls: int, code: Path | None, snap1: Path, stats: Path,
-             timeout: float) -> dict:
+def generate(db: Path, articles: int, crawls: int, code: Path | None, snap1: Path, stats: Path):
+    """Start building a store (a process of its own: the two stores are built side by side)."""
     cmd = [sys.executable, "-m", "bench.store_gen", str(db), "--articles", str(articles),
            "--crawls", str(crawls), "--snapshot", f"1={snap1}", "--stats", str(stats)]
-    subprocess.run(cmd, env=env_for(code), check=True, timeout=timeout, cwd=db.parent)
-    return json.loads(stats.read_text())
+    log_file = open(db.parent / "gen.log", "w")  # noqa: SIM115 - closed with the process below
+    return subprocess.Popen(cmd, env=env_for(code), cwd=db.parent, stdout=log_file, stderr=log_file), log_file
 
 
 def free_port() -> int:
@@ -196,16 +196,35 @@ def run(args) -> dict:
     result = {"articles": args.articles, "crawls": args.crawls, "old_rev": args.old_rev,
               "new_rev": args.new_rev or "worktree",
               "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "schemas": {}}
-    for name, code in (("new", new_code), ("old", old_code)):
+    codes = {"new": new_code, "old": old_code}
+    building = {}
+    for name, code in codes.items():
         folder = work / name
         folder.mkdir(exist_ok=True)
+        if not (folder / "gen.json").exists():
+            for stale in (folder / "archive.db", folder / "one" / "archive.db"):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{stale}{suffix}").unlink(missing_ok=True)
+            log(f"== building the {name} store: {args.articles} articles, {args.crawls} crawls "
+                f"(log: {folder / 'gen.log'})")
+            building[name] = generate(folder / "archive.db", args.articles, args.crawls, code,
+                                      folder / "one" / "archive.db", folder / "gen.json")
+    deadline = time.monotonic() + args.timeout
+    for name, (proc, log_file) in building.items():
+        try:
+            code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise RuntimeError(f"building the {name} store took over {args.timeout:.0f} s") from None
+        finally:
+            log_file.close()
+        if code != 0:
+            raise RuntimeError(f"building the {name} store failed: see {work / name / 'gen.log'}")
+    for name, code in codes.items():
+        folder = work / name
         db, snap1 = folder / "archive.db", folder / "one" / "archive.db"
-        if not db.exists():
-            log(f"== building the {name} store: {args.articles} articles, {args.crawls} crawls")
-            gen = generate(db, args.articles, args.crawls, code, snap1, folder / "gen.json",
-                           timeout=args.timeout)
-        else:
-            gen = json.loads((folder / "gen.json").read_text())
+        gen = json.loads((folder / "gen.json").read_text())
         entry = {"gen": gen["stats"], "sample": gen["sample"], "pages": {}}
         for label, path in ((1, snap1), (args.crawls, db)):
             log(f"== timing the {name} store after {label} crawl(s)")
@@ -329,7 +348,7 @@ def main(argv=None) -> int:
                    "the last one of schema version 1).")
     p.add_argument("--new-rev", default=None, help="Measure this commit's code instead of the worktree's.")
     p.add_argument("--keep", type=Path, help="Build (or reuse) the stores in this folder.")
-    p.add_argument("--timeout", type=float, default=7200, help="Seconds for building one store.")
+    p.add_argument("--timeout", type=float, default=7200, help="Seconds for building the stores.")
     p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
     result = run(args)
