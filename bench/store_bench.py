@@ -58,7 +58,7 @@ def generate(db: Path, articles: int, crawls: int, code: Path | None, snap1: Pat
     """Start building a store (a process of its own: the two stores are built side by side)."""
     cmd = [sys.executable, "-m", "bench.store_gen", str(db), "--articles", str(articles),
            "--crawls", str(crawls), "--snapshot", f"1={snap1}", "--stats", str(stats)]
-    log_file = open(db.parent / "gen.log", "w")  # noqa: SIM115 - closed with the process below
+    log_file = open(db.parent / "gen.log", "w")  # closed by run() once the process ends
     return subprocess.Popen(cmd, env=env_for(code), cwd=db.parent, stdout=log_file, stderr=log_file), log_file
 
 
