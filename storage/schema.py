@@ -261,8 +261,8 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     # Facets and sorts of the pages people open most.
     ("latest_versions", ("version_id",), True),
     ("latest_versions", ("site", "published"), False),
-    ("latest_versions", ("kind",), False),
-    ("latest_versions", ("year",), False),
+    ("latest_versions", ("kind", "published"), False),
+    ("latest_versions", ("year", "published"), False),
     ("latest_versions", ("published", "article_key"), False),
     ("latest_versions", ("removed_at",), False),
     ("versions", ("site",), False),
