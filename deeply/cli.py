@@ -178,10 +178,11 @@ def _register() -> None:
     from deeply.cmd_qa import qa_command
     from deeply.cmd_replay import index_command, replay_command, wacz_command
     from deeply.cmd_run import demo_command, run_command
-    from deeply.cmd_store import ingest_command, serve_command, verify_command
+    from deeply.cmd_store import ingest_command, serve_command, stats_command, verify_command
 
     for command in (run_command, demo_command, ingest_command, extract_command, serve_command,
-                    verify_command, index_command, replay_command, wacz_command, qa_command):
+                    stats_command, verify_command, index_command, replay_command, wacz_command,
+                    qa_command):
         cli.add_command(command)
 
 

@@ -117,3 +117,26 @@ def verify_command(db_path, warc_dir, quiet):
     click.echo(report.summary(), err=True)
     if not report.ok:
         sys.exit(1)
+
+
+@click.command("stats")
+@db_option
+def stats_command(db_path):
+    """Say in a few lines what the store holds.
+
+    Articles per site (with their publication years and how many a crawl no longer found),
+    versions, captures, crawls, and what the last crawl found new, changed and gone. Read-only:
+    safe next to `deeply serve` and a running ingest.
+    """
+    import sqlite3
+
+    from storage import StoreError, check_store
+    from storage.stats import summarize, summary_text
+
+    if not db_path.is_file():
+        raise click.ClickException(f"no store at {db_path} (create one with `deeply ingest`)")
+    try:
+        check_store(db_path)
+        click.echo(summary_text(summarize(db_path)))
+    except (StoreError, sqlite3.Error) as e:
+        raise click.ClickException(f"{db_path}: {e}") from None

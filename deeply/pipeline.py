@@ -24,6 +24,7 @@ class RunResult:
     removed: list[str] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
     store_error: str | None = None  # the store refused the ingest; the WARCs wait for the next run
+    db_path: Path | None = None  # the store, for the summary at the end of the run
 
     @property
     def exit_code(self) -> int:
@@ -91,7 +92,7 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
             pass
         opts.priors = load_priors(db_path, folder)
         crawl = run_crawl(opts, take_lock=False)
-        result = RunResult(crawl)
+        result = RunResult(crawl, db_path=Path(db_path))
         files = pending_warcs(db_path, folder)
         try:
             if files:
@@ -144,4 +145,18 @@ def run_summary(result: RunResult) -> str:
             lines.append(f"  FAILED:       {f.line()}")
     else:
         lines.append("  ingest:       nothing new to ingest")
+    if result.db_path is not None:
+        lines += ["", store_summary(result.db_path)]
     return "\n".join(lines)
+
+
+def store_summary(db_path: Path) -> str:
+    """`deeply stats`' text, for the end of a run; a store that cannot be read says so in a line."""
+    import sqlite3
+
+    from storage.stats import summarize, summary_text
+
+    try:
+        return summary_text(summarize(db_path))
+    except sqlite3.Error as e:
+        return f"store summary unavailable: {e}"

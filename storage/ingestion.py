@@ -30,7 +30,7 @@ from sqlite_utils import Database
 from archive import HTML_MIMES, ArchiveDamage, FileStats, iter_records, record_payload
 from storage import store
 from storage.lock import writer_lock
-from storage.schema import check_store, open_store
+from storage.schema import check_store, open_store, refresh_statistics
 from storage.util import StoreError, file_sha256, replay_url, utc_now
 
 BATCH = 16  # pages per task sent to a worker
@@ -425,6 +425,8 @@ def ingest(
                     bar.write(fr.line(), file=sys.stderr)
                 say(fr.line())
             _reextract(db, report, warc_dir, say)
+            if any(f.status in ("ingested", "partial") for f in report.files) or report.reextracted:
+                refresh_statistics(db)
             ok = True
         finally:
             extractor.close(abort=not ok)

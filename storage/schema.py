@@ -1,13 +1,21 @@
-"""The store's schema, created idempotently on every open for writing.
+"""The store's schema, created idempotently on every open for writing, and its migrations.
 
 The table and column names are an interface: archivists write SQL against them and the canned
 queries in metadata.yml depend on them. Change them only together with SCHEMA_VERSION.
+
+Two ways a change reaches an existing store, both run by the next open for writing (ingest):
+- a new table, index or column written as plain DDL in TABLES / INDEXES: the create-missing pass
+  adds it (ALTER TABLE ... ADD COLUMN for a column missing from an existing table);
+- anything that moves or derives data: one function in MIGRATIONS, run once, in its own
+  transaction together with the bump of meta.schema_version, so a killed migration leaves the
+  store at the last version it completed and the next open goes on from there.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +26,7 @@ from storage.util import StoreError, utc_now
 
 # Bump on any change of tables, columns, indexes or views; open_store() refuses a newer file
 # rather than writing rows an older program does not understand.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class SchemaError(StoreError):
@@ -95,7 +103,8 @@ TABLES: dict[str, str] = {
             removed INTEGER,
             errors INTEGER,
             captures INTEGER,
-            notes TEXT
+            notes TEXT,
+            requisite_hosts TEXT
         )""",
     "warc_files": """
         CREATE TABLE IF NOT EXISTS warc_files (
@@ -223,20 +232,51 @@ TABLES: dict[str, str] = {
             problems TEXT,
             PRIMARY KEY (crawl_id, url)
         )""",
+    # The current version of every article, kept in step by ingest (store.sync_latest): the table
+    # most pages open, read without a join over all versions, indexed for its facets and sorts.
+    # The text stays in versions (version_id): every re-crawl rewrites each row's last_seen, and a
+    # row carrying the whole text costs several pages per rewrite.
+    "latest_versions": """
+        CREATE TABLE IF NOT EXISTS latest_versions (
+            article_key TEXT PRIMARY KEY REFERENCES articles(key),
+            site TEXT,
+            url TEXT,
+            version INTEGER,
+            version_id INTEGER REFERENCES versions(id),
+            title TEXT,
+            summary TEXT,
+            authors TEXT,
+            published TEXT,
+            year INTEGER,
+            read_time_minutes INTEGER,
+            kind TEXT,
+            topics TEXT,
+            qa_turns INTEGER,
+            first_seen TEXT,
+            last_seen TEXT,
+            removed_at TEXT,
+            version_first_seen TEXT,
+            replay_url TEXT
+        )""",
 }
 
-# Columns added to tables of schema version 1 (foreign archives: a file known by its content, a
-# WACZ member, digest mismatches; why a version exists; requisites by host): added in place to
-# older stores, never rewritten.
-ADDED_COLUMNS: dict[str, dict[str, str]] = {
-    "warc_files": {"file_name": "TEXT", "format": "TEXT", "framing": "TEXT", "digest_faults": "INTEGER",
-                   "digest_fault_list": "TEXT"},
-    "captures": {"warc_member": "TEXT", "digest_fault": "TEXT"},
-    # Why a version exists: "site" (the page changed, or was first seen), "extractor" (the same
-    # bytes gave other content under a newer extractor). NULL in older rows means "site".
-    "versions": {"cause": "TEXT"},
-    "crawls": {"requisite_hosts": "TEXT"},  # JSON: host -> {fetched, failed, skipped}
-}
+# Many-to-many facets of a version: (lookup table, link table). Names and columns are the ones
+# sqlite-utils' table.m2m() makes and finds (`authors_id`, `versions_id`), so ingest writes them
+# through it; the JSON columns on versions stay as the record's own copy.
+M2M: dict[str, str] = {"authors": "authors_versions", "topics": "topics_versions",
+                       "speakers": "speakers_versions"}
+for _name, _link in M2M.items():
+    TABLES[_name] = f"""
+        CREATE TABLE IF NOT EXISTS {_name} (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL
+        )"""
+    TABLES[_link] = f"""
+        CREATE TABLE IF NOT EXISTS {_link} (
+            versions_id INTEGER NOT NULL REFERENCES versions(id),
+            {_name}_id INTEGER NOT NULL REFERENCES {_name}(id),
+            PRIMARY KEY (versions_id, {_name}_id)
+        )"""
 
 # Every lookup that ingest makes per record, and every filter of the canned queries.
 INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
@@ -258,9 +298,24 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("captures", ("version_id",), False),
     ("captures", ("warc_file", "warc_offset"), False),
     ("captures", ("refers_to",), False),
+    ("captures", ("fetched_at",), False),
     ("warc_files", ("sha256",), False),
     ("warc_files", ("file_name",), False),
     ("captures", ("digest_fault",), False),
+    # Facets and sorts of the pages people open most.
+    ("latest_versions", ("version_id",), True),
+    ("latest_versions", ("site", "published"), False),
+    ("latest_versions", ("kind", "published"), False),
+    ("latest_versions", ("year", "published"), False),
+    ("latest_versions", ("published", "article_key"), False),
+    ("latest_versions", ("removed_at",), False),
+    ("versions", ("site",), False),
+    ("versions", ("kind",), False),
+    ("versions", ("year",), False),
+    ("versions", ("first_seen",), False),
+    ("crawls", ("started",), False),
+    *[(name, ("name",), True) for name in M2M],
+    *[(link, (f"{name}_id", "versions_id"), False) for name, link in M2M.items()],
 ]
 
 FTS: dict[str, list[str]] = {
@@ -268,22 +323,112 @@ FTS: dict[str, list[str]] = {
     "qa_turns": ["text"],
 }
 
-# One row per article with its current content: what most questions start from, and a view
-# (unlike a canned query) can carry facets in Datasette.
-VIEWS = {
-    "latest_versions": """
-        SELECT
-            a.key AS article_key, a.site, a.url, v.version, v.id AS version_id,
-            v.title, v.summary, v.authors, v.published, v.year, v.read_time_minutes, v.kind,
-            v.topics, v.qa_turns, v.text, a.first_seen, a.last_seen, a.removed_at,
-            v.first_seen AS version_first_seen, v.replay_url
-        FROM articles a JOIN versions v ON v.id = a.current_version_id
-    """,
-}
+# latest_versions' rows, from the tables they copy: for ingest's sync and the migration alike.
+LATEST_COLUMNS = ("article_key", "site", "url", "version", "version_id", "title", "summary", "authors",
+                  "published", "year", "read_time_minutes", "kind", "topics", "qa_turns", "first_seen",
+                  "last_seen", "removed_at", "version_first_seen", "replay_url")
+LATEST_SELECT = """
+    SELECT
+        a.key AS article_key, a.site, a.url, v.version, v.id AS version_id,
+        v.title, v.summary, v.authors, v.published, v.year, v.read_time_minutes, v.kind,
+        v.topics, v.qa_turns, a.first_seen, a.last_seen, a.removed_at,
+        v.first_seen AS version_first_seen, v.replay_url
+    FROM articles a JOIN versions v ON v.id = a.current_version_id
+"""
+LATEST_INSERT = f"INSERT OR REPLACE INTO latest_versions ({', '.join(LATEST_COLUMNS)}) {LATEST_SELECT}"
+
+
+def _columns_of(sql: str) -> list[tuple[str, str]]:
+    """(name, declaration) of each column of a CREATE TABLE in TABLES' form: one column a line."""
+    out = []
+    for line in sql.splitlines():
+        m = re.match(r"\s+([a-z_][a-z0-9_]*) ((?:TEXT|INTEGER|REAL|BLOB)\b.*?),?$", line)
+        if m and m.group(1) not in ("primary", "foreign", "unique", "check"):
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+def add_missing_columns(db: Database) -> None:
+    """A column written into TABLES after a store was made is added to it (NULL in old rows).
+
+    Only what ADD COLUMN allows: a declaration with a PRIMARY KEY, UNIQUE or a non-NULL default
+    of an expression belongs in a MIGRATIONS step instead.
+    """
+    for table, sql in TABLES.items():
+        if not db[table].exists():
+            continue
+        have = set(db[table].columns_dict)
+        for name, decl in _columns_of(sql):
+            if name not in have:
+                db.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {decl}')
+
+
+def _create_missing(db: Database) -> None:
+    for sql in TABLES.values():
+        db.execute(sql.strip())
+    add_missing_columns(db)
+    for table, columns, unique in INDEXES:
+        db[table].create_index(
+            columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
+        )
+    for table, columns in FTS.items():
+        if not db[f"{table}_fts"].exists():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+        _narrow_update_trigger(db, table, columns)
+
+
+# --- migrations ---------------------------------------------------------------------------------
+
+
+def _v2_latest_table_and_facets(db: Database) -> None:
+    """latest_versions becomes a table (it was a view: every page joined all versions), and
+    authors, topics and speakers get their own rows, linked to the versions that name them."""
+    db.execute("DROP VIEW IF EXISTS latest_versions")
+    for name in ("latest_versions", *M2M, *M2M.values()):
+        db.execute(TABLES[name].strip())
+    db.execute(LATEST_INSERT)
+    for name in ("authors", "topics"):
+        source = f"SELECT v.id AS vid, trim(j.value) AS name FROM versions v, json_each(v.{name}) j " \
+                 f"WHERE json_valid(v.{name}) AND json_type(v.{name}) = 'array' AND trim(j.value) != ''"
+        _fill_m2m(db, name, source)
+    _fill_m2m(db, "speakers", "SELECT version_id AS vid, trim(speaker) AS name FROM qa_turns "
+                              "WHERE trim(coalesce(speaker, '')) != ''")
+
+
+def _fill_m2m(db: Database, name: str, source: str) -> None:
+    link = M2M[name]
+    db.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{name}_name ON {name} (name)")
+    db.execute(f"INSERT OR IGNORE INTO {name} (name) SELECT DISTINCT name FROM ({source}) ORDER BY name")
+    db.execute(f"INSERT OR IGNORE INTO {link} (versions_id, {name}_id) "
+               f"SELECT s.vid, t.id FROM ({source}) s JOIN {name} t ON t.name = s.name")
+
+
+# (version it brings the store to, the step). Append only; each step may assume the ones before
+# it ran, and nothing after it (the create-missing pass runs after all steps).
+MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
+    (2, _v2_latest_table_and_facets),
+]
+
+
+def migrate(db: Database, version: int) -> list[int]:
+    """Run the steps a store of `version` lacks, each atomic with its version bump; returns them."""
+    done = []
+    for target, step in MIGRATIONS:
+        if target <= version:
+            continue
+        with db.atomic():
+            step(db)
+            _set_version(db, target)
+        done.append(target)
+    return done
+
+
+def _set_version(db: Database, version: int) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(version)])
 
 
 def ensure_schema(db: Database) -> None:
-    """Create whatever is missing; never drops or rewrites existing data."""
+    """Migrate an older store, then create whatever is missing; never drops data it cannot rebuild."""
     version = _schema_version(db)
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaError(
@@ -291,20 +436,10 @@ def ensure_schema(db: Database) -> None:
         )
     # WAL lets Datasette read while an ingest writes; it must be switched outside a transaction.
     db.enable_wal()
+    if version is not None and version < SCHEMA_VERSION:
+        migrate(db, version)
     with db.atomic():
-        for sql in TABLES.values():
-            db.execute(sql.strip())
-        add_missing_columns(db)
-        for table, columns, unique in INDEXES:
-            db[table].create_index(
-                columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
-            )
-        for table, columns in FTS.items():
-            if not db[f"{table}_fts"].exists():
-                db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
-            _narrow_update_trigger(db, table, columns)
-        for name, sql in VIEWS.items():
-            db.execute(f"CREATE VIEW IF NOT EXISTS {name} AS {sql.strip()}")
+        _create_missing(db)
         if version is None:
             db["meta"].insert_all(
                 [
@@ -315,13 +450,15 @@ def ensure_schema(db: Database) -> None:
             )
 
 
-def add_missing_columns(db: Database) -> None:
-    """Idempotent: each column of ADDED_COLUMNS that its table lacks is added."""
-    for table, columns in ADDED_COLUMNS.items():
-        have = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")').fetchall()}
-        for name, kind in columns.items():
-            if name not in have:
-                db.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
+def refresh_statistics(db: Database) -> None:
+    """Keep the query planner's statistics current after an ingest, at a bounded cost.
+
+    analysis_limit samples each index instead of reading it whole, so this costs the same on a
+    store of one crawl and of a hundred; without statistics SQLite can pick a poor index for the
+    facet and canned-query plans once the captures outnumber the articles.
+    """
+    db.execute("PRAGMA analysis_limit = 1000")
+    db.execute("ANALYZE")
 
 
 def _schema_version(db: Database) -> int | None:

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from archive import ArchiveDamage, read_record_at, record_payload
 from archive.fields import uri
 from extract.record import Record
+from storage.schema import LATEST_INSERT, M2M
 from storage.util import as_db, utc_now
 
 # Columns of a version that come straight from the Record.
@@ -37,8 +38,11 @@ def _year(published: str | None) -> int | None:
 
 
 def _one(db: Database, sql: str, params=()) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
+    # The cursor itself, not db.query(): that wraps every read in a savepoint, a tenth of the cost
+    # of a revisit's ingest.
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row is not None else None
 
 
 def get_capture(db: Database, capture_id: str) -> dict | None:
@@ -126,7 +130,24 @@ def _apply_record(db: Database, record: Record, capture: dict, source: dict) -> 
         "UPDATE captures SET article_key = ?, version_id = ?, outcome = ? WHERE id = ?",
         [record.key, version_id, outcome, capture["id"]],
     )
+    sync_latest(db, record.key, whole=outcome != "unchanged")
     return outcome, version_id
+
+
+def sync_latest(db: Database, key: str, whole: bool = True) -> None:
+    """Bring the article's row of latest_versions in step with articles and its current version.
+
+    `whole=False` when only the article's own columns moved (an unchanged capture: url, times,
+    removal), which is most of every re-crawl: those four columns, not the text again.
+    """
+    if whole:
+        db.execute(f"{LATEST_INSERT} WHERE a.key = ?", [key])
+        return
+    db.execute(
+        "UPDATE latest_versions SET (url, first_seen, last_seen, removed_at) = "
+        "(SELECT url, first_seen, last_seen, removed_at FROM articles WHERE key = ?) WHERE article_key = ?",
+        [key, key],
+    )
 
 
 def _next_version(db: Database, key: str) -> int:
@@ -176,7 +197,20 @@ def _insert_version(db: Database, record: Record, number: int, seen: str, captur
             "INSERT INTO qa_turns (version_id, position, speaker, role, text) VALUES (?, ?, ?, ?, ?)",
             turns,
         )
+    link_facets(db, version_id, authors=record.authors, topics=record.topics,
+                speakers=[t.get("speaker") for t in record.qa or []])
     return version_id
+
+
+def link_facets(db: Database, version_id: int, **names) -> None:
+    """Authors, topics and speakers of a version as rows of their own, through sqlite-utils' m2m
+    (one lookup row per distinct name, one link row per version and name)."""
+    versions = db.table("versions")
+    versions.last_pk = version_id  # what m2m() links from; update() without changes does not set it
+    for table, values in names.items():
+        for name in dict.fromkeys((v or "").strip() for v in values or []):
+            if name:
+                versions.m2m(table, lookup={"name": name}, m2m_table=M2M[table])
 
 
 def record_from_version(db: Database, version_id: int) -> Record | None:
@@ -185,8 +219,9 @@ def record_from_version(db: Database, version_id: int) -> Record | None:
     if v is None:
         return None
     qa = [
-        {"speaker": t["speaker"], "role": t["role"], "text": t["text"]}
-        for t in db.query("SELECT * FROM qa_turns WHERE version_id = ? ORDER BY position", [version_id])
+        {"speaker": speaker, "role": role, "text": text}
+        for speaker, role, text in db.execute(
+            "SELECT speaker, role, text FROM qa_turns WHERE version_id = ? ORDER BY position", [version_id])
     ]
     return Record(
         url=v["url"],
@@ -240,6 +275,7 @@ def apply_reextraction(db: Database, current: dict, record: Record) -> str:
                                      cause="extractor")
         db.execute("UPDATE articles SET current_version = ?, current_version_id = ? WHERE key = ?",
                    [number, version_id, current["article_key"]])
+        sync_latest(db, current["article_key"])
         return "reextracted"
 
 
@@ -510,5 +546,7 @@ def mark_removed(db, crawl_id: str, seen_keys=None, sites: list[str] | None = No
             "UPDATE articles SET removed_at = NULL, removed_in_crawl = NULL WHERE key = ?",
             [(k,) for k in back],
         )
+        for key in (*removed, *back):
+            sync_latest(db, key, whole=False)
         db["crawls"].update(crawl_id, crawl_counts(db, crawl_id))
     return removed

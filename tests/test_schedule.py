@@ -143,6 +143,10 @@ def test_edition_changes_only_the_changed_articles(tmp_path):
     removed = query(tmp_path, "select key from articles where removed_at is not null")
     assert {"/" + r[0] for r in removed} == set(changes["removed"])
     assert "changed: 2" in proc.stdout and "removed: 1" in proc.stdout
+    # The store's summary (what `deeply stats` says) closes the run's output.
+    articles = query(tmp_path, "select count(*) from articles")[0][0]
+    assert f": {articles} articles, " in proc.stdout
+    assert proc.stdout.rstrip().splitlines()[-1].endswith("1 new, 2 changed, 1 no longer found")
 
 
 def test_a_second_concurrent_run_is_refused(tmp_path):

@@ -25,6 +25,17 @@ body.row .rows-and-columns td { border: none; border-bottom: 1px solid #eee; pad
   position: relative; min-height: 1.4em; }
 body.row .rows-and-columns td:before { position: absolute; left: 0; margin-left: 0; width: 11em;
   font-size: 0.85em; color: #555; overflow: hidden; text-overflow: ellipsis; }
+/* An article's history under its row (deeply_article.py): difflib's side-by-side tables. */
+.deeply-article table { border-collapse: collapse; margin-bottom: 1em; }
+.deeply-article th, .deeply-article td { border: 1px solid #ddd; padding: 0.2em 0.5em; vertical-align: top;
+  text-align: left; }
+.deeply-meta-diff td { max-width: 36em; white-space: pre-wrap; }
+.deeply-sbs { overflow-x: auto; }
+.deeply-sbs table.diff { font-family: ui-monospace, monospace; font-size: 0.85em; }
+.deeply-sbs td { white-space: pre-wrap; }
+.deeply-sbs .diff_header { color: #888; text-align: right; }
+.deeply-sbs .diff_next { display: none; }
+.diff_add { background: #d6f5d6; } .diff_chg { background: #fff2b3; } .diff_sub { background: #fbd5d5; }
 """
 
 
