@@ -126,6 +126,8 @@ def test_a_stylesheet_missing_from_the_index_makes_its_pages_incomplete(crawl, t
     copy = tmp_path / "warcs"
     shutil.copytree(warcs, copy, ignore=shutil.ignore_patterns("pywb"))
     shutil.copy(db, tmp_path / "archive.db")
+    indexed = deeply("index", "--warcs", copy)  # whatever ran before this test
+    assert indexed.returncode == 0, indexed.stdout + indexed.stderr
     index = copy / "indexes" / "index.cdxj"
     lines = index.read_text().splitlines(keepends=True)
     kept = [line for line in lines if "/assets/application.css" not in line]
@@ -137,7 +139,7 @@ def test_a_stylesheet_missing_from_the_index_makes_its_pages_incomplete(crawl, t
     assert proc.returncode == 1, proc.stdout + proc.stderr
     css = hosts.assets + "/assets/application.css"
     incomplete = [line for line in proc.stdout.splitlines() if line.startswith("INCOMPLETE")]
-    assert len(incomplete) == 4 and all(css in line for line in incomplete), proc.stdout
+    assert len(incomplete) == 4 and all(css in line for line in incomplete), proc.stdout + proc.stderr
     assert "0 of 4 pages replay complete" in proc.stdout
 
 
