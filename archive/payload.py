@@ -20,12 +20,17 @@ def is_html(content_type: str | None) -> bool:
     return mime_of(content_type) in HTML_MIMES
 
 
-def _header(headers, name: str) -> str:
+def header_value(headers, name: str) -> str | None:
+    """The first value of a header in (name, value) pairs, matched without case, as HTTP wants."""
     name = name.lower()
     for key, value in headers:
         if key.lower() == name:
-            return value or ""
-    return ""
+            return value
+    return None
+
+
+def _header(headers, name: str) -> str:
+    return header_value(headers, name) or ""
 
 
 def is_chunked(headers) -> bool:

@@ -33,7 +33,7 @@ from archive import files
 from archive.damage import ArchiveDamage
 from archive.digests import Check, sha1_b32
 from archive.fields import normalize_date, parse_warc_fields, strip_id, uri
-from archive.payload import HTML_MIMES, dechunk, decode_payload, is_chunked, mime_of
+from archive.payload import HTML_MIMES, dechunk, decode_payload, header_value, is_chunked, mime_of
 
 CAPTURE_TYPES = frozenset({"response", "revisit"})
 HTTP_TYPES = ("response", "request", "revisit")
@@ -74,11 +74,7 @@ class Record:
         return self.mime in HTML_MIMES
 
     def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        return header_value(self.headers, name)
 
 
 @dataclass

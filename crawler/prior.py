@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive import read_record_at
+from archive.payload import header_value
 from crawler.shared import SharedDict
 
 
@@ -27,11 +28,7 @@ class Original:
     body: bytes | None = None  # as stored (still content-encoded); read only when asked for
 
     def header(self, name: str) -> str | None:
-        lower = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lower:
-                return value
-        return None
+        return header_value(self.headers, name)
 
     def freshened(self, not_modified: list[tuple[str, str]]):
         """This response as a 304 makes it current (RFC 9111 4.3.4): the original status line and

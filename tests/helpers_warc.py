@@ -133,7 +133,15 @@ def http_site(files: dict[str, tuple[str, bytes]]):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving(Handler) as base:
+        yield base
+
+
+@contextmanager
+def serving(handler):
+    """Serve with `handler` (an http.server handler class) on 127.0.0.1, a free port; yields the base
+    URL and always shuts down."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -30,6 +30,21 @@ def urls_in(files) -> set[str]:
     return {u for u in check_pairs(files) if urlsplit(u).path != "/robots.txt"}
 
 
+def kill_when_written(cmd, warcs, size: int) -> None:
+    """Start `cmd` and SIGKILL it once its open WARC holds `size` bytes (within two minutes)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        partial = list(warcs.glob("*.warc.gz.open"))
+        if partial and partial[0].stat().st_size > size:
+            break
+        assert proc.poll() is None, "the crawl ended before it could be killed"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert list(warcs.glob("*.warc.gz.open")), "the kill should leave a file being written"
+
+
 def test_killed_crawl_resumes_without_refetching(site, tmp_path):
     reference = tmp_path / "reference"
     done = subprocess.run(crawl_cmd(site, reference), capture_output=True, text=True, timeout=600)
@@ -37,17 +52,7 @@ def test_killed_crawl_resumes_without_refetching(site, tmp_path):
     expected = urls_in(sorted(reference.glob("*.warc.gz")))
 
     warcs = tmp_path / "killed"
-    proc = subprocess.Popen(crawl_cmd(site, warcs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        partial = list(warcs.glob("*.warc.gz.open"))
-        if partial and partial[0].stat().st_size > 400_000:
-            break
-        assert proc.poll() is None, "crawl ended before it could be killed"
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
-    assert list(warcs.glob("*.warc.gz.open")), "the kill should leave a file being written"
+    kill_when_written(crawl_cmd(site, warcs), warcs, 400_000)
 
     again = subprocess.run(crawl_cmd(site, warcs), capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -99,17 +104,7 @@ def test_killed_recrawl_resumes_through_the_links_of_its_revisits(tmp_path):
         first_files = set(warcs.glob("*.warc.gz"))
         expected = urls_in(sorted(first_files))
 
-        proc = subprocess.Popen(run_cmd(site, tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            partial = list(warcs.glob("*.warc.gz.open"))
-            if partial and partial[0].stat().st_size > 60_000:
-                break
-            assert proc.poll() is None, "re-crawl ended before it could be killed"
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        assert list(warcs.glob("*.warc.gz.open")), "the kill should leave a file being written"
+        kill_when_written(run_cmd(site, tmp_path), warcs, 60_000)
 
         again = subprocess.run(run_cmd(site, tmp_path), capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stdout + again.stderr
