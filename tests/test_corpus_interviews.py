@@ -59,7 +59,8 @@ def _unresolved(speaker: str, speakers: set[str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def audit(corpus_dir):
+def audit(network_corpus_dir):
+    corpus_dir = network_corpus_dir
     present = [s for s in SITES if (corpus_dir / s / "articles").is_dir()]
     if len(present) < len(SITES):
         pytest.skip(f"the sister sites are not under {corpus_dir} (only {present})")
