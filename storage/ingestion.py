@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from archive import HTML_MIMES, ArchiveDamage, FileStats, iter_records, record_payload
+from extract.record import EXTRACTOR_VERSION
 from storage import store
 from storage.lock import writer_lock
 from storage.schema import check_store, open_store, refresh_statistics
@@ -313,8 +314,7 @@ class _FileIngest:
                 db.execute("UPDATE captures SET outcome = 'extract-error', extract_error = ? WHERE id = ?",
                            [error, capture["id"]])
             elif record is None:
-                self.report.not_articles += 1
-                db.execute("UPDATE captures SET outcome = 'not-article' WHERE id = ?", [capture["id"]])
+                self._not_article(capture["id"])
             else:
                 self.report.extracted += 1
                 self._count(store.apply_record(db, record, capture)[0])
@@ -330,18 +330,21 @@ class _FileIngest:
     def _apply_revisit(self, capture: dict, original: dict) -> None:
         """A revisit is the original's content seen again, at the revisit's time."""
         if original["version_id"] is not None and original["article_key"] == capture["article_key"]:
-            record = store.record_from_version(self.db, original["version_id"])
+            # The newest reading of those bytes: a newer extractor may have versioned them again.
+            version_id = store.newest_version_from(self.db, original["id"], capture["article_key"])
+            record = store.record_from_version(self.db, version_id or original["version_id"])
             if record is not None:
                 self._count(store.apply_record(self.db, record, capture, source_capture=original)[0])
                 return
         if original["status"] != 200 or original["mime"] not in HTML_MIMES:
             return
-        if original["outcome"] == "not-article" and original["article_key"] == capture["article_key"]:
-            # The same bytes under the same URL were already found not to be an article: extracting
-            # them again on every re-crawl (in this process, with trafilatura's caches) cost time
-            # and memory for the same answer.
-            self.report.not_articles += 1
-            self.db.execute("UPDATE captures SET outcome = 'not-article' WHERE id = ?", [capture["id"]])
+        same_page = original["article_key"] == capture["article_key"]
+        if (same_page and original["outcome"] == "not-article"
+                and original.get("extractor_version") == EXTRACTOR_VERSION):
+            # The same bytes under the same URL were found not to be an article by this extractor:
+            # extracting them again on every re-crawl (in this process, with trafilatura's caches)
+            # cost time and memory for the same answer.
+            self._not_article(capture["id"])
             return
         # Same payload under another URL (or never extracted): extract it for this URL.
         try:
@@ -361,6 +364,16 @@ class _FileIngest:
             self.report.extract_errors += 1
             self.db.execute("UPDATE captures SET outcome = 'extract-error', extract_error = ? WHERE id = ?",
                             [error, capture["id"]])
+        else:
+            self._not_article(capture["id"])
+            if same_page and original["outcome"] == "not-article":
+                self._not_article(original["id"], count=False)  # its verdict is this extractor's now
+
+    def _not_article(self, capture_id: str, count: bool = True) -> None:
+        if count:
+            self.report.not_articles += 1
+        self.db.execute("UPDATE captures SET outcome = 'not-article', extractor_version = ? WHERE id = ?",
+                        [EXTRACTOR_VERSION, capture_id])
 
     def _count(self, outcome: str) -> None:
         if outcome == "new":
@@ -408,6 +421,9 @@ def ingest(
                    file=sys.stderr, disable=not progress, desc="ingest", dynamic_ncols=True)
         ok = False
         try:
+            # First, so that this ingest's captures are compared with what the current extractor
+            # reads in the versions already stored, not with what an older one read.
+            _reextract(db, report, warc_dir, say)
             for path in paths:
                 base = bar.n
                 saved = _counters(report)
@@ -424,7 +440,6 @@ def ingest(
                 if progress:
                     bar.write(fr.line(), file=sys.stderr)
                 say(fr.line())
-            _reextract(db, report, warc_dir, say)
             if any(f.status in ("ingested", "partial") for f in report.files) or report.reextracted:
                 refresh_statistics(db)
             ok = True

@@ -197,7 +197,8 @@ TABLES: dict[str, str] = {
             extract_error TEXT,
             replay_url TEXT,
             warc_member TEXT,
-            digest_fault TEXT
+            digest_fault TEXT,
+            extractor_version TEXT
         )""",
     # The page list a WACZ package came with (pages/pages.jsonl): its titles are the curator's.
     "archive_pages": """

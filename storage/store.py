@@ -213,6 +213,14 @@ def link_facets(db: Database, version_id: int, **names) -> None:
                 versions.m2m(table, lookup={"name": name}, m2m_table=M2M[table])
 
 
+def newest_version_from(db: Database, capture_id: str, key: str) -> int | None:
+    """The newest version read from this payload capture (a re-extraction adds one from the same
+    bytes), or None."""
+    row = _one(db, "SELECT id FROM versions WHERE capture_id = ? AND article_key = ? "
+                   "ORDER BY version DESC LIMIT 1", [capture_id, key])
+    return row["id"] if row else None
+
+
 def record_from_version(db: Database, version_id: int) -> Record | None:
     """The Record a stored version was made from (for a revisit: same payload, same content)."""
     v = _one(db, "SELECT * FROM versions WHERE id = ?", [version_id])
@@ -430,7 +438,9 @@ def crawl_counts(db: Database, crawl_id: str) -> dict:
         return list(db.execute(sql, [crawl_id]).fetchone())[0] or 0
 
     new = scalar("SELECT count(*) FROM versions WHERE crawl_id = ? AND version = 1")
-    changed = scalar("SELECT count(*) FROM versions WHERE crawl_id = ? AND version > 1")
+    # A version a newer extractor made from an old capture is no change of the site.
+    changed = scalar("SELECT count(*) FROM versions WHERE crawl_id = ? AND version > 1 "
+                     "AND coalesce(cause, 'site') = 'site'")
     touched = scalar(
         "SELECT count(DISTINCT article_key) FROM captures WHERE crawl_id = ? AND version_id IS NOT NULL"
     )

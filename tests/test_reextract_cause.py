@@ -94,3 +94,29 @@ def test_an_older_store_takes_the_cause_column_and_keeps_its_rows(tmp_path):
     open_store(db).close()  # idempotent
     assert "cause" in {r["name"] for r in rows(db, "pragma table_info(versions)")}
     assert rows(db, "select count(*) n, max(cause) c from versions")[0] == {"n": 1, "c": None}
+
+
+def test_a_revisit_after_a_reextraction_keeps_the_newer_reading(tmp_path):
+    """A re-crawl's revisit of a re-extracted page stands for the newest reading of those bytes: it
+    must not bring back the older extractor's version (which would then be re-extracted again)."""
+    from datetime import timedelta
+
+    from test_storage import OurWarc, article_html
+    from test_storage_support import T0
+
+    db = tmp_path / "archive.db"
+    w = _crawl(tmp_path / "c1.warc.gz", "c1", [B])
+    assert run_ingest(db, [w]).ok
+    [b_key] = [r["key"] for r in rows(db, "select key from articles")]
+    _as_if_an_older_extractor_made(db, b_key, "What the older rules made of it.")
+    assert run_ingest(db, [w]).reextracted == 1
+    first = rows(db, "select fetched_at from captures where url = ?", [B.url])[0]
+
+    w2 = OurWarc(tmp_path / "c2.warc.gz", crawl_id="c2", start=T0 + timedelta(days=7))
+    w2.revisit(B.url, article_html(B), first["fetched_at"])
+    w2.close()
+    report = run_ingest(db, [w2.path])
+    assert (report.revisits, report.revisits_unresolved, report.changed, report.reextracted) == (1, 0, 0, 0)
+    versions = rows(db, "select version, cause from versions where article_key = ? order by version", [b_key])
+    assert [(v["version"], v["cause"]) for v in versions] == [(1, None), (2, "extractor")]
+    assert rows(db, "select current_version from articles")[0]["current_version"] == 2
