@@ -430,7 +430,7 @@ def _set_version(db: Database, version: int) -> None:
 
 def ensure_schema(db: Database) -> None:
     """Migrate an older store, then create whatever is missing; never drops data it cannot rebuild."""
-    version = _schema_version(db)
+    version = schema_version(db)
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaError(
             f"store has schema version {version}, this program knows up to {SCHEMA_VERSION}: upgrade it"
@@ -462,7 +462,7 @@ def refresh_statistics(db: Database) -> None:
     db.execute("ANALYZE")
 
 
-def _schema_version(db: Database) -> int | None:
+def schema_version(db: Database) -> int | None:
     if not db["meta"].exists():
         return None
     rows = list(db.query("SELECT value FROM meta WHERE key = 'schema_version'"))

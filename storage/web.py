@@ -150,6 +150,25 @@ def checkpoint(db_path) -> None:
         pass  # a read-only copy: nothing can be pending in its WAL that we could fold in anyway
 
 
+def _upgrade(db_path: Path, echo) -> None:
+    """A store of an older schema lacks what the pages query (the facet tables above all): migrate
+    it, as the next ingest would, rather than serve pages that fail."""
+    import sqlite_utils
+
+    from storage.lock import writer_lock
+    from storage.schema import SCHEMA_VERSION, open_store, schema_version
+
+    db = sqlite_utils.Database(db_path)
+    try:
+        version = schema_version(db)
+    finally:
+        db.close()
+    if version is not None and version < SCHEMA_VERSION:
+        with writer_lock(db_path):  # StoreBusy while an ingest runs: it migrates the store itself
+            open_store(db_path).close()
+        echo(f"upgraded the store from schema version {version} to {SCHEMA_VERSION}")
+
+
 def serve(db_path, host: str = "127.0.0.1", port: int = 8001, live: bool | None = None,
           echo=print) -> None:
     """Run Datasette on the store until interrupted (blocks).
@@ -168,6 +187,7 @@ def serve(db_path, host: str = "127.0.0.1", port: int = 8001, live: bool | None 
     if not db_path.is_file():
         raise FileNotFoundError(f"no store at {db_path} (create one with `deeply ingest`)")
     check_store(db_path)  # before the checkpoint below, which would write into it
+    _upgrade(db_path, echo)
     lock_fd = None
     if not live:
         lock_fd = try_reader_lock(db_path)

@@ -175,3 +175,18 @@ def test_a_newer_store_is_refused(tmp_path):
     db.close()
     with pytest.raises(schema_module.SchemaError):
         open_store(db_path)
+
+
+def test_deeply_serve_upgrades_an_older_store_before_serving_it(tmp_path):
+    """Served as it was, a schema 1 store fails the pages that count through the facet tables."""
+    import urllib.request
+
+    from serve_helpers import serving
+
+    db_path = v1_store(tmp_path / "archive.db")
+    with serving(db_path, tmp_path / "serve.log") as (base, _proc, _port):
+        with urllib.request.urlopen(f"{base}/archive/latest_versions.json?_shape=objects", timeout=30) as r:
+            assert r.status == 200
+            assert len(json.loads(r.read())["rows"]) == 2
+    assert "upgraded the store from schema version 1 to 2" in (tmp_path / "serve.log").read_text()
+    assert snapshot(db_path)["schema_version"] == str(SCHEMA_VERSION)
