@@ -257,7 +257,7 @@ def stale_versions(db: Database, extractor_version: str) -> list[dict]:
     """Current versions made by another extractor than this one, with the capture holding their bytes."""
     return list(db.query(
         """
-        SELECT v.id, v.article_key, v.capture_id, v.first_seen, v.content_hash
+        SELECT v.id, v.article_key, v.capture_id, v.url, v.first_seen, v.content_hash
         FROM articles a JOIN versions v ON v.id = a.current_version_id
         WHERE coalesce(v.extractor_version, '') != ? AND v.capture_id IS NOT NULL
         ORDER BY v.id
@@ -296,7 +296,8 @@ def reextract_stale(db: Database, extract, extractor_version: str, warc_dir=None
             rec = read_payload_capture(db, current["capture_id"], warc_dir)
             html = record_payload(rec)
             headers = list(rec.http_headers.headers) if rec.http_headers is not None else []
-            url = rec.rec_headers.get_header("WARC-Target-URI") or ""
+            # The version's own URL: the payload may have been captured under another one.
+            url = current["url"] or uri(rec.rec_headers.get_header("WARC-Target-URI"))
         except (OSError, KeyError, ValueError, ArchiveDamage):  # moved, gone or changed: keep what is stored
             counts["unreadable"] += 1
             continue
