@@ -40,8 +40,7 @@ def qa_command(warc_dir, db_path, crawl_id, pages, all_pages, screenshots, worke
     Exit codes: 0 every page replays complete; 1 some page is incomplete, or the check could
     not run.
     """
-    from replay.qa import QaError, check_crawl
-    from storage import StoreError
+    from replay.qa import check_crawl, run_failures
 
     def report(page):
         problems = page.problems(min_text_match)
@@ -51,8 +50,9 @@ def qa_command(warc_dir, db_path, crawl_id, pages, all_pages, screenshots, worke
     try:
         result = check_crawl(warc_dir, db_path, crawl_id, None if all_pages else pages, screenshots,
                              workers, min_text_match, progress=not quiet, on_page=report)
-    except (QaError, StoreError, FileNotFoundError) as exc:
-        click.echo(f"deeply qa: {exc}", err=True)
+    except run_failures() as exc:
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        click.echo(f"deeply qa: {lines[0]}", err=True)
         sys.exit(1)
     click.echo(result.summary())
     click.echo(f"  screenshots: {result.screenshots}/   results: table qa of {db_path}")

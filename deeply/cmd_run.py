@@ -101,12 +101,13 @@ def demo_command(articles, out, port, qa_pages):
 def _qa_line(warcs: Path, db: Path, pages: int) -> str:
     """The replay check of the demo's crawl, in a line (the sample site's about page loads a script
     from a host that refuses connections: the one page expected to be incomplete)."""
-    from replay.qa import QaError, check_crawl
+    from replay.qa import check_crawl, run_failures
 
     try:
         report = check_crawl(warcs, db, pages=pages, progress=True)
-    except QaError as exc:
-        return f"qa:      skipped ({exc})"
+    except run_failures() as exc:
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        return f"qa:      skipped ({lines[0]})"
     line = f"qa:      {len(report.pages) - len(report.incomplete)} pages replay complete"
     for page in report.incomplete:
         line += f"\n  INCOMPLETE {page.url}: " + "; ".join(page.problems(report.min_text))

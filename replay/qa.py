@@ -333,3 +333,15 @@ async def _check_page(context, base: str, coll_url: str, qa_page, shots: Path) -
     if check.requests.get(qa_page.url) == "missing" and not check.error:
         check.error = "the page itself is not in the archive"
     return check
+
+
+def run_failures() -> tuple[type[BaseException], ...]:
+    """What can stop a check before it reports (pywb or Chromium failing to start or answer, a busy
+    store): for the commands to say in one line, never as a traceback."""
+    import sqlite3
+
+    from playwright.sync_api import Error as PlaywrightError
+
+    from storage import StoreError
+
+    return (QaError, StoreError, OSError, RuntimeError, sqlite3.Error, PlaywrightError)
