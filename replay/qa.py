@@ -199,6 +199,10 @@ def check_crawl(warc_dir: Path, db_path: Path, crawl_id: str | None = None, page
     chosen = spread(crawl_pages(db_path, crawl_id), pages)
     if not chosen:
         raise QaError(f"crawl {crawl_id} has no HTML pages in {db_path}")
+    from storage.lock import writer_lock
+
+    with writer_lock(db_path):  # StoreBusy now, not after minutes of browsing (an ingest, a serve)
+        pass
     shots = Path(screenshots) if screenshots else Path(db_path).parent / "qa-screenshots" / crawl_id
     shots.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
