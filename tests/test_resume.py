@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -117,3 +118,17 @@ def test_killed_recrawl_resumes_through_the_links_of_its_revisits(tmp_path):
     assert not before & after, f"captured twice: {sorted(before & after)[:5]}"
     assert before | after == expected
     assert "removed: 0" in again.stdout, again.stdout
+
+
+def test_a_resumed_crawl_counts_only_its_pages_against_the_page_budget():
+    from crawler.spiders.syriadeeply import SyriaDeeplySpider
+
+    captured = {"http://127.0.0.1:9/syria/articles", "http://127.0.0.1:9/syria/articles/2017/1/2/a",
+                "http://127.0.0.1:9/robots.txt", "http://127.0.0.1:9/assets/site.css",
+                "http://127.0.0.2:9/assets/app.js", "http://127.0.0.3:9/images/a.jpg"}
+    spider = SyriaDeeplySpider(start_urls="http://127.0.0.1:9/syria", already_captured=captured,
+                               max_pages=10, link_workers=0)
+    try:
+        assert spider.scheduled_pages == 2
+    finally:
+        asyncio.run(spider.links.close())

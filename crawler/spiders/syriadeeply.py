@@ -61,7 +61,9 @@ class SyriaDeeplySpider(scrapy.Spider):
         self.skipped: set[str] = set()
         self.max_pages = int(max_pages) if max_pages else 0
         self.seen: set[str] = set(already_captured or ())
-        self.scheduled_pages = len(self.seen)  # a resumed crawl keeps to the budget of the whole crawl
+        # A resumed crawl keeps to the budget of the whole crawl: its pages count, its requisites
+        # (from any host, and many) do not.
+        self.scheduled_pages = sum(1 for url in self.seen if self.scope.page_in_scope(url))
         self.resume_links = resume_links or ()
         self.outcomes: Counter = Counter()
         self.max_depth = int(max_depth or 0)
