@@ -100,7 +100,7 @@ def status_line(response: Response) -> str:
 
 
 def _description(settings) -> str:
-    from crawler.run import FAST_HANDLER
+    from crawler.overrides import FAST_HANDLER
 
     fast = (settings.getdict("DOWNLOAD_HANDLERS") or {}).get("http") == FAST_HANDLER
     headers = (

@@ -92,7 +92,7 @@ def _crawl_options(f):
 
 
 def crawl_options_from(kwargs, start_urls, priors=None):
-    from crawler.run import CrawlOptions
+    from crawler.options import CrawlOptions
     from crawler.scope import DEFAULT_START, HostRule, parse_resolve
 
     start_urls = list(start_urls) or [DEFAULT_START]
@@ -145,8 +145,10 @@ def crawl(start_urls, db, **kwargs):
     Exit codes: 0 complete; 1 complete, but some fetches failed; 3 interrupted (run again to
     resume); 4 another run is using the WARC folder.
     """
+    from crawler.lock import Locked
     from crawler.prior import load_priors
-    from crawler.run import Locked, run_crawl, summary_text
+    from crawler.run import run_crawl
+    from crawler.summary import summary_text
 
     if db:
         from storage import StoreError, check_store

@@ -30,7 +30,7 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
     Exit codes: 0 complete; 1 complete, but some fetches or WARC files failed;
     3 interrupted (run again to resume); 4 another run is using the WARC folder or the store.
     """
-    from crawler.run import Locked
+    from crawler.lock import Locked
     from deeply.pipeline import EXIT_FAILURES, EXIT_LOCKED, run, run_summary
     from storage import StoreBusy, StoreError
 
@@ -66,7 +66,8 @@ def demo_command(articles, out, port, qa_pages):
 
     Safe to run again: an unchanged site adds revisit records and no new versions.
     """
-    from crawler.run import CrawlOptions, Locked
+    from crawler.lock import Locked
+    from crawler.options import CrawlOptions
     from deeply.pipeline import run, run_summary
     from sample_site import serve
 

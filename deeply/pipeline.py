@@ -10,8 +10,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.lock import Locked, lock
+from crawler.options import CrawlOptions, CrawlResult
 from crawler.prior import load_priors
-from crawler.run import CrawlOptions, CrawlResult, Locked, lock, run_crawl
+from crawler.run import run_crawl
 from crawler.warcfiles import closed_warcs
 
 EXIT_OK, EXIT_FAILURES, EXIT_INCOMPLETE, EXIT_LOCKED = 0, 1, 3, 4
@@ -129,7 +131,7 @@ def crawl_row(db_path: Path, crawl_id: str) -> dict:
 
 
 def run_summary(result: RunResult) -> str:
-    from crawler.run import summary_text
+    from crawler.summary import summary_text
 
     c = result.counts
     lines = [summary_text(result.crawl), "store:"]

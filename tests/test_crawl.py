@@ -14,7 +14,7 @@ import pytest
 from pywb_helpers import pywb_collection
 from warc_checks import VENV_BIN, check_pairs, warcio_check
 
-from crawler.run import lock
+from crawler.lock import lock
 
 NAME_RE = re.compile(r"^deeply-\d{14}-\d{5}-[A-Za-z0-9_-]+\.warc\.gz$")
 

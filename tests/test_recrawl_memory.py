@@ -126,8 +126,10 @@ def test_the_dedup_memory_reaches_the_crawl_without_a_copy(tmp_path):
 
     from scrapy.crawler import Crawler
 
+    from crawler.options import CrawlOptions
+    from crawler.overrides import crawl_settings as _settings
     from crawler.prior import Prior
-    from crawler.run import CrawlOptions, _settings, captured_so_far
+    from crawler.resume import captured_so_far
     from crawler.spiders.syriadeeply import SyriaDeeplySpider
 
     priors = {"http://127.0.0.1:1/a": Prior("http://127.0.0.1:1/a", "sha1:AAAA", "2020-01-01T00:00:00Z")}
