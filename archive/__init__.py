@@ -7,11 +7,28 @@ whatever stage meets it. It imports nothing from the project's other packages; w
     from archive import iter_records, read_record_at, archives_in, ArchiveDamage
 """
 
-from archive.damage import ArchiveDamage
-from archive.fields import normalize_date
-from archive.files import Skipped, archives_in, classify, is_archive_name
-from archive.payload import HTML_MIMES, decode_payload, is_html, mime_of
-from archive.records import CAPTURE_TYPES, FileStats, Record, iter_records, read_record_at, record_payload
+from archive.lazy import lazy_names
+
+# Where each name lives, loaded on first use: `archive.version` (read by `deeply --help`) and the
+# lock need not load warcio.
+_HOME = {
+    "ArchiveDamage": "archive.damage",
+    "archives_in": "archive.files",
+    "CAPTURE_TYPES": "archive.records",
+    "classify": "archive.files",
+    "decode_payload": "archive.payload",
+    "FileStats": "archive.records",
+    "HTML_MIMES": "archive.payload",
+    "is_archive_name": "archive.files",
+    "is_html": "archive.payload",
+    "iter_records": "archive.records",
+    "mime_of": "archive.payload",
+    "normalize_date": "archive.fields",
+    "read_record_at": "archive.records",
+    "Record": "archive.records",
+    "record_payload": "archive.records",
+    "Skipped": "archive.files",
+}
 
 __all__ = [
     "ArchiveDamage",
@@ -31,3 +48,5 @@ __all__ = [
     "read_record_at",
     "record_payload",
 ]
+
+__getattr__ = lazy_names(__name__, _HOME)

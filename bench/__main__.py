@@ -21,6 +21,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.cores import usable_cores
 from bench import crawl, extract, ingest, measure, pipeline_run, qa, servers, warcstats
 from bench.report import Header, SiteRun, render
 from replay.browser import find_chromium
@@ -47,7 +48,7 @@ def log(msg: str) -> None:
 
 
 def machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     return (f"{platform.machine()}, {cores} cores, Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}")
 

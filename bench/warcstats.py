@@ -9,13 +9,14 @@ counting it twice would credit the tool for its own redundant work.
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from archive.cores import usable_cores
 
 HTML = ("text/html", "application/xhtml+xml")
 # Read in pieces about the size of one compressed record: zlib copies what follows the end of a
@@ -183,7 +184,7 @@ def count(paths: list[Path]) -> WarcStats:
 def count_each(groups: list[list[Path]]) -> list[WarcStats]:
     """`count` of each group of files, the groups on separate cores: the two crawls of a site are
     counted once both are done, in half the time (10,000 articles: 1.3 GB of gzip to inflate)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     if len(groups) < 2 or cores < 2:
         return [count(g) for g in groups]
     with ProcessPoolExecutor(max_workers=min(len(groups), cores)) as pool:

@@ -1,8 +1,8 @@
 """The HTTP client of a fast crawl (a local copy, the sample site): aiohttp, through Scrapy's handler.
 
 Scrapy's default client (Twisted) parses HTTP in Python; on loopback, where nothing waits on the
-network, it was a fifth of the crawl's CPU (py-spy and A/B runs on `make bench`), and aiohttp's
-parser is C. Scrapy 2.19 ships this handler as experimental, so polite crawls of real sites keep
+network, that parsing is a large part of the crawl's CPU (`make bench` compares the two), and
+aiohttp's parser is C. Scrapy 2.19 ships this handler as experimental, so polite crawls of real sites keep
 Scrapy's production client (crawler/run.py decides); both are tested.
 
 It is also the client that can be told where a host is (`--resolve`): its resolver answers for the

@@ -1,7 +1,7 @@
 """Link extraction on another core while the crawl's own thread goes on downloading and writing.
 
 A crawl of a fast site is bound by its one busy thread: Scrapy's per-request machinery, and parsing
-each page for links (a quarter of it, py-spy on `make bench`). The parsing needs nothing from the
+each page for links. The parsing needs nothing from the
 crawl, so a worker process does it: pages go to its stdin and links come back on its stdout, both
 read and written by the crawl's own event loop (a process pool's helper threads would take the
 interpreter lock back from the crawl for every page). Whatever goes wrong with the worker (it dies,
@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import os
 import pickle
 import struct
 import sys
 from dataclasses import dataclass, field
 
+from archive.cores import usable_cores
 from crawler.links import Link, links_of
 from crawler.scope import Scope
 
@@ -33,9 +33,9 @@ ANSWER_TIMEOUT = 120.0  # seconds for one page's links; beyond it the worker is 
 class Sieve:
     """The links the spider would turn down whatever happens, turned down in the worker instead.
 
-    Each page repeats the site's navigation, so most of the ~150 links of a page were seen before: sent
-    back, each would cost the crawl's thread an unpickling and a look-up (a tenth of its time on the
-    real copy, py-spy). The spider's own checks stay and decide; the sieve only drops what they would
+    Each page repeats the site's navigation, so most of the links of a page were seen before: sent
+    back, each would cost the crawl's thread an unpickling and a look-up, for nothing. The spider's
+    own checks stay and decide; the sieve only drops what they would
     drop: links out of scope (but a requisite denied by its host, which the spider counts), page links
     of a requisite, and a (URL, page or requisite) already passed on, since every other check of the
     spider, once it has turned a URL down, turns it down for good.
@@ -70,8 +70,7 @@ class Sieve:
 
 def default_workers() -> int:
     """One worker when there is a second core to run it on (the crawl's thread keeps the first)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 1 if cores >= 2 else 0
+    return 1 if usable_cores() >= 2 else 0
 
 
 class LinkExtractor:
@@ -181,8 +180,9 @@ F_SETPIPE_SZ = 1031  # Linux
 
 
 def _widen(pipe) -> None:
-    """A page (60 KB on the real copy) in one write rather than a write per 64 KB pipe buffer and an
-    event loop turn for the rest. Linux only, and only a speed-up: refused, the pipe stays as it is."""
+    """A page in one write rather than a write per pipe buffer (pages are larger than the default
+    buffer) and an event loop turn for the rest. Linux only, and only a speed-up: refused, the pipe
+    stays as it is."""
     try:
         import fcntl
 

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crawler.prior import Prior
+if TYPE_CHECKING:
+    from crawler.prior import Prior
+
+# The WARC folder, the first part of its file names, and the size past which a new file starts
+# (small enough to move and check one at a time, large enough to keep the folder short).
+WARC_DIR = Path("warcs")
+WARC_PREFIX = "deeply"
+WARC_MAX_SIZE = 1_000_000_000
+# Longer URLs are not fetched: the longest that browsers and servers commonly accept.
+MAX_URL_LENGTH = 2083
 
 
 @dataclass
 class CrawlOptions:
     start_urls: list[str]
-    warc_dir: Path = Path("warcs")
+    warc_dir: Path = WARC_DIR
     max_pages: int = 100_000
     max_depth: int = 0
     scope_prefix: str | None = None
-    warc_max_size: int = 1_000_000_000
-    warc_prefix: str = "deeply"
+    warc_max_size: int = WARC_MAX_SIZE
+    warc_prefix: str = WARC_PREFIX
     priors: dict[str, Prior] = field(default_factory=dict)
     polite: bool | None = None  # None: polite unless every start URL is on loopback
     timeout: float = 60.0

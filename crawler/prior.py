@@ -1,13 +1,13 @@
 """What earlier crawls captured, for revisit records and conditional requests.
 
-The dedup memory lives in the store (one row per capture); this module only turns those rows into
-`Prior`s and reads the original record's headers and body back from its WARC when needed, lazily,
-so a crawl start costs one query however large the archive.
+The dedup memory lives in the store (one row per capture), which the caller reads and hands to the
+crawl (storage.queries.latest_originals; the crawler does not import the store). This module only
+turns those rows into `Prior`s and reads the original record's headers and body back from its WARC
+when needed, lazily, so a crawl start costs one query however large the archive.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,19 +88,9 @@ class Prior:
 UNFRESHENED = {"content-length", "content-encoding", "transfer-encoding", "content-type", "content-range"}
 
 
-def load_priors(db_path: Path, warc_dir: Path) -> dict[str, Prior]:
-    """The latest successful capture of every URL in the store, resolved to its original response."""
-    db_path = Path(db_path)
-    if not db_path.exists():
-        return SharedDict()
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-        if "captures" not in tables:
-            return SharedDict()
-        rows = conn.execute(PRIORS_SQL).fetchall()
-    finally:
-        conn.close()
+def priors_from(rows, warc_dir: Path) -> dict[str, Prior]:
+    """The dedup memory from the store's latest originals (storage.queries.latest_originals: url,
+    payload digest, WARC-Date, WARC file, offset), each resolved to its file in the WARC folder."""
     priors = SharedDict()
     paths: dict[str | None, Path | None] = {}  # one lookup and one Path per WARC file, not per URL
     for url, digest, fetched_at, warc_file, offset in rows:
@@ -119,22 +109,3 @@ def _resolve(warc_dir: Path, warc_file: str | None) -> Path | None:
     if not candidate.is_absolute():
         candidate = Path(warc_dir) / candidate.name
     return candidate if candidate.exists() else None
-
-
-# The newest capture per URL whose payload is known (a 200 response, or a revisit of one); for a
-# revisit, the original is the response with the same URL and payload digest.
-PRIORS_SQL = """
-with latest as (
-  select url, payload_digest, max(fetched_at) as fetched_at
-  from captures
-  where payload_digest is not null and (status = 200 or is_revisit = 1)
-  group by url
-)
-select l.url, l.payload_digest, o.fetched_at, o.warc_file, o.warc_offset
-from latest l
-join captures o on o.rowid = (
-  select rowid from captures o2
-  where o2.url = l.url and o2.payload_digest = l.payload_digest and o2.is_revisit = 0 and o2.status = 200
-  order by o2.fetched_at desc limit 1
-)
-"""

@@ -141,7 +141,7 @@ class Scope:
 
 
 # Cached: every page of a site links to the same sister sites, feeds and shared images, and each of
-# those links is judged again on every page (8% of a crawl of the real copy, py-spy).
+# those links would otherwise be judged again on every page, on the crawl's one busy thread.
 @lru_cache(maxsize=32_768)
 def _page_in_scope(scope: Scope, url: str) -> bool:
     parts = _safe_split(url)

@@ -1,8 +1,10 @@
 """Scrapy settings for the deeply crawler: polite on real sites, exact in what it stores.
 
 `deeply crawl` overrides the per-run ones (start URLs, output folder, budget); `scrapy crawl
-syriadeeply` uses these as they are.
+syriadeeply` uses these as they are. Only the upper-case names are settings.
 """
+
+from crawler import options as _options
 
 BOT_NAME = "deeply-archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -27,7 +29,7 @@ DEFAULT_REQUEST_HEADERS = {
 LOG_INSTALL_ROOT_HANDLER = True
 
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks per response to process its output; this spider yields
-# a few requests and no items, and 100 tasks a response cost ~18% of the crawl (py-spy, make bench).
+# a few requests and no items, so Scrapy's 100 tasks a response were mostly overhead on the crawl's thread.
 CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
@@ -37,9 +39,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+RETRY_TIMES = _options.CrawlOptions.retries
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_TIMEOUT = _options.CrawlOptions.timeout
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 64 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
@@ -47,12 +49,12 @@ DEPTH_LIMIT = 0
 # Breadth-first: listings before the deep pages they lead to, and a bounded memory of pending requests
 # (applied by the spider, as are DEPTH_LIMIT and URLLENGTH_LIMIT).
 DEPTH_PRIORITY = 1
-URLLENGTH_LIMIT = 2083
+URLLENGTH_LIMIT = _options.MAX_URL_LENGTH
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
-# Scrapy's per-request machinery is most of the crawl's CPU (py-spy, make bench): what this crawl
-# does not use is off. The spider checks no callback's source for `return` (Scrapy re-parses it for
+# Scrapy's per-request machinery is most of the crawl's CPU (`make bench` measures it): what this
+# crawl does not use is off. The spider checks no callback's source for `return` (Scrapy re-parses it for
 # every response), the scope guard replaces the offsite filter, nothing needs HTTP auth, the summary
 # counts fetches itself. (The spider turns off the spider middlewares whose work it does itself.)
 WARN_ON_GENERATOR_RETURN_VALUE = False
@@ -83,18 +85,18 @@ LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
-# deeply's own settings (see crawler/run.py)
-DEEPLY_WARC_DIR = "warcs"
-DEEPLY_WARC_PREFIX = "deeply"
-DEEPLY_WARC_MAX_SIZE = 1_000_000_000
+# deeply's own settings (crawler/overrides.py sets them from a crawl's options)
+DEEPLY_WARC_DIR = str(_options.WARC_DIR)
+DEEPLY_WARC_PREFIX = _options.WARC_PREFIX
+DEEPLY_WARC_MAX_SIZE = _options.WARC_MAX_SIZE
 DEEPLY_WARC_VERSION = "1.1"
-DEEPLY_MAX_PAGES = 100_000
+DEEPLY_MAX_PAGES = _options.CrawlOptions.max_pages
 # Processes that parse pages for links beside the crawl (None: one when there is a second core).
 DEEPLY_LINK_WORKERS = None
 # Requisites: from which hosts (None: any host, or loopback only when every start URL is on loopback;
 # see crawler/scope.py), how many hops of requisites of requisites, how many in all (0: no limit).
 DEEPLY_REQUISITE_HOSTS = None
-DEEPLY_REQUISITE_HOPS = 3
-DEEPLY_MAX_REQUISITES = 200_000
+DEEPLY_REQUISITE_HOPS = _options.CrawlOptions.requisite_hops
+DEEPLY_MAX_REQUISITES = _options.CrawlOptions.max_requisites
 # host -> (address, port or None): where to connect for a host, with no DNS query (`--resolve`).
 DEEPLY_RESOLVE = {}

@@ -11,7 +11,6 @@ record says which.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import socket
@@ -31,6 +30,9 @@ from scrapy.http import Response
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 
+from archive.digests import sha1_b32
+from archive.version import VERSION
+from crawler.options import WARC_DIR, WARC_MAX_SIZE, WARC_PREFIX
 from crawler.warcfiles import BackgroundWriter, RotatingWarcWriter, serialize
 
 log = logging.getLogger(__name__)
@@ -38,10 +40,6 @@ log = logging.getLogger(__name__)
 REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 RENAMED = {"transfer-encoding": "X-Orig-Transfer-Encoding"}
 RAW_HEADERS = "deeply_raw_headers"  # request.meta: the response's header lines as received, if kept
-
-
-def sha1_digest(body: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def warc_date(when: datetime) -> str:
@@ -119,7 +117,7 @@ def _description(settings) -> str:
 
 def crawl_info(settings, start_urls: list[str]) -> dict:
     return {
-        "software": f"deeply-archive/{_version()} (Scrapy {scrapy.__version__}; warcio {warcio_version()})",
+        "software": f"deeply-archive/{VERSION} (Scrapy {scrapy.__version__}; warcio {warcio_version()})",
         "hostname": socket.gethostname(),
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
@@ -142,12 +140,6 @@ def crawl_info(settings, start_urls: list[str]) -> dict:
     }
 
 
-def _version() -> str:
-    from deeply import __version__
-
-    return __version__
-
-
 def warcio_version() -> str:
     return getattr(warcio, "__version__", "1.8.1")
 
@@ -159,7 +151,7 @@ class WarcWriterMiddleware:
         s = crawler.settings
         self.crawler = crawler
         self.stats: Counter = Counter()
-        self.folder = Path(s.get("DEEPLY_WARC_DIR", "warcs"))
+        self.folder = Path(s.get("DEEPLY_WARC_DIR", str(WARC_DIR)))
         self.prior = s.get("DEEPLY_PRIOR") or {}
         self.already_captured = s.get("DEEPLY_ALREADY_CAPTURED") or set()
         version = s.get("DEEPLY_WARC_VERSION", "1.1")
@@ -167,9 +159,9 @@ class WarcWriterMiddleware:
         self.builder = RecordBuilder(warc_version=version)  # records are made here, written elsewhere
         self.writer = BackgroundWriter(RotatingWarcWriter(
             self.folder,
-            prefix=s.get("DEEPLY_WARC_PREFIX", "deeply"),
+            prefix=s.get("DEEPLY_WARC_PREFIX", WARC_PREFIX),
             info=crawl_info(s, s.getlist("DEEPLY_START_URLS")),
-            max_size=s.getint("DEEPLY_WARC_MAX_SIZE", 1_000_000_000),
+            max_size=s.getint("DEEPLY_WARC_MAX_SIZE", WARC_MAX_SIZE),
             warc_version=version,
             started=s.get("DEEPLY_STARTED") or datetime.now(UTC),
             first_serial=s.getint("DEEPLY_FIRST_SERIAL", 0),
@@ -256,7 +248,7 @@ class WarcWriterMiddleware:
             common["WARC-IP-Address"] = str(ip)
         http = StatusAndHeaders(status_line(response), response_headers(response, len(body), raw_headers),
                                 protocol=getattr(response, "protocol", None) or "HTTP/1.1")
-        digest = sha1_digest(body)
+        digest = sha1_b32(hashlib.sha1(body).digest())
         fresh = original.freshened(http.headers) if original is not None else None
         if fresh is not None:
             # Stored as the response the 304 stands for (the original's status and headers, freshened

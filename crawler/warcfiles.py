@@ -21,6 +21,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.warcwriter import WARCWriter
 
 from archive import ArchiveDamage, iter_records
+from crawler.options import WARC_MAX_SIZE
 
 OPEN_SUFFIX = ".open"
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -45,7 +46,7 @@ def open_warcs(folder: Path) -> list[Path]:
     return sorted(Path(folder).glob("*.warc.gz" + OPEN_SUFFIX))
 
 
-GZIP_LEVEL = 6  # zlib's default, as wget's WARCs: level 9 cost twice the CPU for under 1% of size
+GZIP_LEVEL = 6  # zlib's default, as wget's WARCs: higher levels cost much more CPU for little size
 
 
 def serialize(record, warc_version: str = "1.1") -> bytes:
@@ -68,7 +69,7 @@ class RotatingWarcWriter:
     record heads every file. Records come in as uncompressed record bytes (`serialize`).
     """
 
-    def __init__(self, folder: Path, prefix: str, info: dict, max_size: int = 1_000_000_000,
+    def __init__(self, folder: Path, prefix: str, info: dict, max_size: int = WARC_MAX_SIZE,
                  warc_version: str = "1.1", started: datetime | None = None, first_serial: int = 0):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)

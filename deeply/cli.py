@@ -8,18 +8,13 @@ from pathlib import Path
 
 import click
 
-from deeply import __version__
-
-# Exit codes shared by crawl and run (also in the README).
-EXIT_OK = 0
-EXIT_FAILURES = 1  # finished, but some fetches or files failed
-EXIT_INCOMPLETE = 3  # interrupted: run again to resume
-EXIT_LOCKED = 4  # another run holds the WARC folder or store
+from crawler.options import CrawlOptions
+from deeply.exit_codes import EXIT_LOCKED, exit_code
 
 
 class _Commands(click.Group):
-    """`sample-site` is loaded when it is asked for: it brings the whole sample site (a sixth of a
-    second at every start), which no other command needs."""
+    """`sample-site` is loaded when it is asked for: it brings the whole sample site, slow to
+    import at every start, which no other command needs."""
 
     lazy = {"sample-site": ("deeply.cmd_sample", "sample_site_command")}
 
@@ -35,7 +30,8 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="deeply")
+# The version in pyproject.toml, read from the installed metadata only when asked for.
+@click.version_option(package_name="deeply-archive", prog_name="deeply")
 def cli():
     """deeply-archive: capture Syria Deeply into WARC files, re-capture it on a schedule, extract
     every article into a versioned SQLite store, and explore it in Datasette.
@@ -52,22 +48,26 @@ def cli():
 def _crawl_options(f):
     options = [
         click.option("--warcs", "warc_dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("warcs"), show_default=True, help="Folder the WARC files are written to."),
-        click.option("--limit", "max_pages", type=click.IntRange(min=1), default=100_000, show_default=True,
+                     default=CrawlOptions.warc_dir, show_default=True,
+                     help="Folder the WARC files are written to."),
+        click.option("--limit", "max_pages", type=click.IntRange(min=1), default=CrawlOptions.max_pages,
+                     show_default=True,
                      help="Page budget: at most this many pages (requisites not counted)."),
-        click.option("--max-depth", type=click.IntRange(min=0), default=0, show_default=True,
+        click.option("--max-depth", type=click.IntRange(min=0), default=CrawlOptions.max_depth,
+                     show_default=True,
                      help="Follow links at most this deep from the start pages (0: no limit)."),
         click.option("--scope-prefix", default=None,
                      help="Path prefix pages must start with (default: the start URL's folder)."),
         click.option("--warc-size", "warc_max_size", type=click.IntRange(min=100_000),
-                     default=1_000_000_000, show_default=True, help="Start a new WARC file past this size."),
-        click.option("--prefix", "warc_prefix", default="deeply", show_default=True,
+                     default=CrawlOptions.warc_max_size, show_default=True,
+                     help="Start a new WARC file past this size."),
+        click.option("--prefix", "warc_prefix", default=CrawlOptions.warc_prefix, show_default=True,
                      help="First part of WARC file names."),
         click.option("--polite/--fast", default=None,
                      help="AutoThrottle and a delay between requests (default: polite except on loopback)."),
-        click.option("--timeout", type=float, default=60.0, show_default=True,
+        click.option("--timeout", type=float, default=CrawlOptions.timeout, show_default=True,
                      help="Seconds to wait for a response."),
-        click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+        click.option("--retries", type=click.IntRange(min=0), default=CrawlOptions.retries, show_default=True,
                      help="Retries after a timeout, a reset, a 5xx or a 429."),
         click.option("--fresh", is_flag=True,
                      help="Start a new crawl even if an interrupted one could be resumed."),
@@ -79,9 +79,11 @@ def _crawl_options(f):
                      help="Hosts page requisites may come from: comma-separated host names or globs "
                      "('*.amazonaws.com'), '*' for any, 'loopback'; '-PATTERN' denies. Default: any host, "
                      "or loopback only when every start URL is on loopback. The start hosts always."),
-        click.option("--requisite-hops", type=click.IntRange(min=0), default=3, show_default=True,
+        click.option("--requisite-hops", type=click.IntRange(min=0), default=CrawlOptions.requisite_hops,
+                     show_default=True,
                      help="Requisites of requisites at most this deep (a stylesheet's font: 2; 0: none)."),
-        click.option("--max-requisites", type=click.IntRange(min=0), default=200_000, show_default=True,
+        click.option("--max-requisites", type=click.IntRange(min=0), default=CrawlOptions.max_requisites,
+                     show_default=True,
                      help="At most this many requisites in all (0: no limit)."),
         click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDRESS[:PORT]",
                      help="Connect to ADDRESS (and PORT) for HOST, with no DNS query for it (repeatable)."),
@@ -92,7 +94,6 @@ def _crawl_options(f):
 
 
 def crawl_options_from(kwargs, start_urls, priors=None):
-    from crawler.options import CrawlOptions
     from crawler.scope import DEFAULT_START, HostRule, parse_resolve
 
     start_urls = list(start_urls) or [DEFAULT_START]
@@ -105,8 +106,8 @@ def crawl_options_from(kwargs, start_urls, priors=None):
         start_urls=start_urls,
         requisite_hosts=kwargs.get("requisite_hosts"),
         resolve=resolve,
-        requisite_hops=kwargs.get("requisite_hops", 3),
-        max_requisites=kwargs.get("max_requisites", 200_000),
+        requisite_hops=kwargs.get("requisite_hops", CrawlOptions.requisite_hops),
+        max_requisites=kwargs.get("max_requisites", CrawlOptions.max_requisites),
         warc_dir=kwargs["warc_dir"],
         max_pages=kwargs["max_pages"],
         max_depth=kwargs["max_depth"],
@@ -146,9 +147,9 @@ def crawl(start_urls, db, **kwargs):
     resume); 4 another run is using the WARC folder.
     """
     from crawler.lock import Locked
-    from crawler.prior import load_priors
     from crawler.run import run_crawl
     from crawler.summary import summary_text
+    from deeply.pipeline import load_priors
 
     if db:
         from storage import StoreError, check_store
@@ -165,13 +166,7 @@ def crawl(start_urls, db, **kwargs):
         click.echo(f"deeply crawl: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     click.echo(summary_text(result))
-    sys.exit(crawl_exit_code(result))
-
-
-def crawl_exit_code(result) -> int:
-    if not result.complete:
-        return EXIT_INCOMPLETE
-    return EXIT_FAILURES if result.failures else EXIT_OK
+    sys.exit(exit_code(result.complete, bool(result.failures)))
 
 
 def _register() -> None:

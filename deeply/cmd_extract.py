@@ -24,9 +24,9 @@ from deeply.archive_paths import expand_archives
 )
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(0, 64),
     default=None,
-    help="Extraction processes (default: one per core; 1 extracts in this process).",
+    help="Extraction processes (0: extract in this process).  [default: one per core]",
 )
 @click.option(
     "--provenance",
@@ -62,7 +62,7 @@ def extract_command(
     from tqdm import tqdm
 
     from archive import ArchiveDamage
-    from extract.batch import default_workers
+    from extract.pool import default_workers
     from extract.warcs import ReadCounts, iter_many
 
     files = expand_archives(warcs, lambda line: click.echo(f"deeply extract: {line}", err=True))
@@ -71,7 +71,7 @@ def extract_command(
     total = sum(p.stat().st_size for p in files)
     errors: list[ArchiveDamage] = []
     read = ReadCounts()
-    workers = workers or default_workers()
+    workers = default_workers() if workers is None else workers
     started = time.monotonic()
     counts = {"pages": 0, "records": 0}
     out = output.open("w", encoding="utf-8") if output else sys.stdout

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
+from crawler.options import WARC_DIR
+from storage.replay_links import DEFAULT_COLLECTION, DEFAULT_HOST, DEFAULT_PORT
+
 WARCS_OPTION = click.option(
     "--warcs",
     "warc_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("warcs"),
+    default=WARC_DIR,
     show_default=True,
     help="Folder of the WARC files (the crawl's output).",
 )
@@ -47,9 +50,10 @@ def index_command(warc_dir: Path, full: bool):
 
 @click.command("replay")
 @WARCS_OPTION
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address pywb listens on.")
-@click.option("--collection", "coll", default="deeply", show_default=True, help="pywb collection name.")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address pywb listens on.")
+@click.option("--collection", "coll", default=DEFAULT_COLLECTION, show_default=True,
+              help="pywb collection name.")
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from deeply.cli import _crawl_options, crawl_options_from
+from storage.replay_links import DEFAULT_REPLAY_PREFIX
 
 
 @click.command("run")
@@ -17,7 +18,8 @@ from deeply.cli import _crawl_options, crawl_options_from
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="The SQLite store to ingest into.")
 @click.option("--replay-prefix", default=None,
-              help="Prefix of the replay links stored with each capture (default http://127.0.0.1:8080/deeply).")
+              help=f"Prefix of the replay links stored with each capture.  "
+              f"[default: {DEFAULT_REPLAY_PREFIX}]")
 def run_command(start_urls, db_path, replay_prefix, **kwargs):
     """Crawl, then ingest what the crawl wrote: one scheduled run.
 
@@ -31,7 +33,8 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
     3 interrupted (run again to resume); 4 another run is using the WARC folder or the store.
     """
     from crawler.lock import Locked
-    from deeply.pipeline import EXIT_FAILURES, EXIT_LOCKED, run, run_summary
+    from deeply.exit_codes import EXIT_FAILURES, EXIT_LOCKED
+    from deeply.pipeline import run, run_summary
     from storage import StoreBusy, StoreError
 
     opts = crawl_options_from(kwargs, start_urls)
@@ -67,12 +70,13 @@ def demo_command(articles, out, port, qa_pages):
     Safe to run again: an unchanged site adds revisit records and no new versions.
     """
     from crawler.lock import Locked
-    from crawler.options import CrawlOptions
+    from crawler.options import WARC_DIR, CrawlOptions
+    from deeply.exit_codes import EXIT_LOCKED
     from deeply.pipeline import run, run_summary
     from sample_site import serve
 
     out.mkdir(parents=True, exist_ok=True)
-    warcs, db = out / "warcs", out / "archive.db"
+    warcs, db = out / WARC_DIR, out / "archive.db"
     with ExitStack() as stack:
         try:
             site = stack.enter_context(serve(articles=articles, port=port))
@@ -84,7 +88,7 @@ def demo_command(articles, out, port, qa_pages):
             result = run(opts, db)
         except Locked as exc:
             click.echo(f"deeply demo: {exc}", err=True)
-            sys.exit(4)
+            sys.exit(EXIT_LOCKED)
     click.echo(run_summary(result))
     click.echo(
         "\nWhat to open:\n"

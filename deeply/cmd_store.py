@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from deeply.archive_paths import expand_archives
+from storage.replay_links import DEFAULT_REPLAY_PREFIX
 
 DEFAULT_DB = "archive.db"
 
@@ -28,10 +29,11 @@ db_option = click.option(
               help="Attribute the captures to this crawl (default: the WARC's warcinfo isPartOf).")
 @click.option(
     "--replay-prefix",
-    help="Prefix of replay links: {prefix}/{14-digit timestamp}/{url}.  [default: http://127.0.0.1:8080/deeply]",
+    help="Prefix of replay links: {prefix}/{14-digit timestamp}/{url}.  "
+    f"[default: {DEFAULT_REPLAY_PREFIX}]",
 )
-@click.option("--workers", type=click.IntRange(0, 64), default=2, show_default=True,
-              help="Extraction processes (0: extract in this process).")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Extraction processes (0: extract in this process).  [default: one per core]")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 def ingest_command(warcs, db_path, crawl_id, replay_prefix, workers, progress):
     """Ingest WARC, ARC and WACZ files into the store.

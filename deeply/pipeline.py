@@ -5,18 +5,18 @@ Kept out of the click layer so that tests and the benchmarks call the same code 
 
 from __future__ import annotations
 
-import fcntl
-import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.lock import exclusive
 from crawler.lock import Locked, lock
 from crawler.options import CrawlOptions, CrawlResult
-from crawler.prior import load_priors
+from crawler.prior import Prior, priors_from
 from crawler.run import run_crawl
 from crawler.warcfiles import closed_warcs
-
-EXIT_OK, EXIT_FAILURES, EXIT_INCOMPLETE, EXIT_LOCKED = 0, 1, 3, 4
+from deeply.exit_codes import exit_code
+from storage import queries
 
 
 @dataclass
@@ -30,53 +30,31 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        if not self.crawl.complete:
-            return EXIT_INCOMPLETE
-        if self.crawl.failures or self.store_error or (self.ingest is not None and not self.ingest.ok):
-            return EXIT_FAILURES
-        return EXIT_OK
+        failed = self.crawl.failures or self.store_error or (self.ingest is not None and not self.ingest.ok)
+        return exit_code(self.crawl.complete, bool(failed))
 
 
-class StoreLock:
+def run_lock(db_path: Path) -> AbstractContextManager[None]:
     """One run per store, whatever WARC folder it uses: a lock file beside the database, apart from
     the store's own writer lock (which ingest takes and releases per call)."""
+    db_path = Path(db_path)
 
-    def __init__(self, db_path: Path):
-        db_path = Path(db_path)
-        self.path = db_path.with_name(f".{db_path.name}.run-lock")
-        self.fd = None
+    def busy(_holder: str) -> Locked:
+        return Locked(f"{db_path.name} is in use by another `deeply run`; not starting a second run")
 
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            raise Locked(f"{self.path.name[1:-9]} is in use by another `deeply run`; "
-                         "not starting a second run") from None
-        return self
+    return exclusive(db_path.with_name(f".{db_path.name}.run-lock"), busy)
 
-    def __exit__(self, *exc):
-        os.close(self.fd)
+
+def load_priors(db_path: Path, warc_dir: Path) -> dict[str, Prior]:
+    """The latest successful capture of every URL in the store, resolved to its original response."""
+    return priors_from(queries.latest_originals(db_path), warc_dir)
 
 
 def pending_warcs(db_path: Path, warc_dir: Path) -> list[Path]:
     """Closed WARCs of the folder that the store has not ingested in full (by name; ingest itself
     checks content by SHA-256), so a crawl whose ingest was killed is picked up by the next run."""
-    import sqlite3
-
-    files = closed_warcs(warc_dir)
-    if not Path(db_path).exists():
-        return files
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        done = {r[0] for r in conn.execute("select name from warc_files where status = 'ingested'")}
-    except sqlite3.OperationalError:
-        done = set()
-    finally:
-        conn.close()
-    return [p for p in files if p.name not in done]
+    done = queries.ingested_warc_names(db_path)
+    return [p for p in closed_warcs(warc_dir) if p.name not in done]
 
 
 def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, progress: bool = True,
@@ -87,7 +65,7 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
     from storage.lock import writer_lock
 
     folder = Path(opts.warc_dir)
-    with lock(folder), StoreLock(db_path):
+    with lock(folder), run_lock(db_path):
         # Refuse a damaged or busy store before spending a crawl on it (raises StoreError).
         check_store(db_path)
         with writer_lock(db_path):
@@ -114,20 +92,8 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
             errors=sum(crawl.errors.values()), notes={"errors": crawl.errors, "skipped": crawl.notes},
             requisite_hosts=crawl.requisite_hosts,
         )
-        result.counts = crawl_row(db_path, crawl.crawl_id)
+        result.counts = queries.crawl_row(db_path, crawl.crawl_id)
     return result
-
-
-def crawl_row(db_path: Path, crawl_id: str) -> dict:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        row = conn.execute("select * from crawls where id = ?", [crawl_id]).fetchone()
-        return dict(row) if row else {}
-    finally:
-        conn.close()
 
 
 def run_summary(result: RunResult) -> str:

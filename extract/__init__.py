@@ -4,6 +4,7 @@
 ingest key and pre-filter URLs without parsing pages.
 """
 
+from archive.lazy import lazy_names
 from extract.record import EXTRACTOR_VERSION, Record
 from extract.urls import canonical_key, is_article_url, publication_name, site_of
 
@@ -18,11 +19,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    # `extract_page` brings lxml and trafilatura (a tenth of a second): loaded at the first page, so
-    # that commands that only key URLs or read records (a re-ingest with nothing new) start fast.
-    if name == "extract_page":
-        from extract.page import extract_page
-
-        return extract_page
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# `extract_page` brings lxml and trafilatura, slow to import: loaded at the first page, so that
+# commands that only key URLs or read records (a re-ingest with nothing new) start fast.
+__getattr__ = lazy_names(__name__, {"extract_page": "extract.page"})

@@ -1,36 +1,25 @@
 """Extraction over many pages on all cores, in input order, with bounded memory.
 
-trafilatura keeps module-level caches that are neither thread-safe nor bounded (about 1 MB a page
-on long runs), so the parallelism is processes; each worker clears those caches every
-`extract.page.RESET_EVERY` pages (extract_page counts them). Pages travel to the workers in chunks
-(one pickling round trip per chunk, not per page), and at most a few chunks per worker are in
-flight: the reader never runs ahead of the workers by more than that, whatever the WARCs' size.
+Pages travel to the workers (extract/pool.py) in chunks, one pickling round trip per chunk, not
+per page, and at most a few chunks per worker are in flight: the reader never runs ahead of the
+workers by more than that, whatever the WARCs' size.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from extract.page import extract_page
+from extract.pool import ExtractorPool
 from extract.record import Record
+from extract.warcs import Page
 
 DEFAULT_CHUNK = 16
 
 
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def extract_chunk(chunk: list[tuple[bytes, str, object]]) -> list[Record | None]:
-    """Worker side: (body, url, headers) triples to records (None for non-article pages)."""
-    return [extract_page(body, url, headers) for body, url, headers in chunk]
+class ExtractionFailed(RuntimeError):
+    """extract_page raised on a page (it returns None for a page that is no article)."""
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -40,39 +29,24 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 def extract_stream(
-    pages: Iterable,
+    pages: Iterable[Page],
     workers: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     in_flight_per_worker: int = 4,
 ) -> Iterator[tuple[object, Record | None]]:
-    """For each page yield ``(page.meta, record)``, in input order.
-
-    ``pages`` yields objects with ``url``, ``headers``, ``body`` and ``meta`` (`extract.warcs.Page`) or
-    4-tuples in that order. ``workers=1`` runs in this process (no pool), which is also what a
-    single-core machine gets.
-    """
-    workers = workers or default_workers()
-
-    def split(page):
-        url, headers, body, meta = page
-        return (body, url, headers), meta
-
-    if workers <= 1:
-        for chunk in _chunks(pages, chunk_size):
-            jobs, metas = zip(*(split(p) for p in chunk), strict=True)
-            yield from zip(metas, extract_chunk(list(jobs)), strict=True)
-        return
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    """For each page yield ``(page.meta, record)``, in input order; `workers` as ExtractorPool's."""
     pending: deque = deque()
-    with context.Pool(workers) as pool:
+
+    def done(chunk, handle):
+        for page, (record, error) in zip(chunk, pool.result(handle), strict=True):
+            if error:
+                raise ExtractionFailed(f"{page.url}: {error}")
+            yield page.meta, record
+
+    with ExtractorPool(workers) as pool:
         for chunk in _chunks(pages, chunk_size):
-            jobs, metas = zip(*(split(p) for p in chunk), strict=True)
-            pending.append((metas, pool.apply_async(extract_chunk, (list(jobs),))))
-            while len(pending) >= workers * in_flight_per_worker:
-                metas_done, result = pending.popleft()
-                yield from zip(metas_done, result.get(), strict=True)
+            pending.append((chunk, pool.submit([(p.body, p.url, p.headers) for p in chunk])))
+            while len(pending) >= max(1, pool.workers) * in_flight_per_worker:
+                yield from done(*pending.popleft())
         while pending:
-            metas_done, result = pending.popleft()
-            yield from zip(metas_done, result.get(), strict=True)
+            yield from done(*pending.popleft())

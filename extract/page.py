@@ -20,8 +20,8 @@ from extract.urls import canonical_key, key_date, key_kind, publication_name
 
 log = logging.getLogger(__name__)
 
-# trafilatura's caches grow about 1 MB a page on long runs (its issue #216) and are per process:
-# every caller of extract_page (our batch driver, storage's pool) gets them cleared this often.
+# trafilatura's caches grow with every page on long runs (its issue #216) and are per process:
+# every caller of extract_page (the extraction pool, a single page) gets them cleared this often.
 RESET_EVERY = 2000
 _pages_since_reset = 0
 

@@ -26,9 +26,6 @@ class Page:
     body: bytes
     meta: dict = field(default_factory=dict)
 
-    def __iter__(self):  # unpacks as (url, headers, body, meta)
-        return iter((self.url, self.headers, self.body, self.meta))
-
 
 @dataclass
 class ReadCounts:

@@ -4,7 +4,7 @@ Imports here are light; pywb itself only ever runs in a child process.
 """
 
 from replay.index import IndexResult, closed_warcs, index_path, update_index
-from replay.pywb_collection import Collection, ReplayServer, build_collection, replay_url, serve, start
+from replay.pywb_collection import Collection, ReplayServer, build_collection, serve, start
 from replay.wacz_package import WaczError, WaczResult, build_wacz, validate_wacz
 
 __all__ = [
@@ -17,7 +17,6 @@ __all__ = [
     "build_wacz",
     "closed_warcs",
     "index_path",
-    "replay_url",
     "serve",
     "start",
     "update_index",

@@ -11,18 +11,19 @@ new index, never half of one.
 
 from __future__ import annotations
 
-import fcntl
 import heapq
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer, SortingWriter
+
+from archive.lock import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -122,19 +123,6 @@ def _save_state(warc_dir: Path, warcs: dict[str, dict]) -> None:
     atomic_write(index_dir(warc_dir) / STATE_FILE, lambda fh: json.dump(doc, fh, indent=1))
 
 
-@contextmanager
-def _locked(warc_dir: Path):
-    """Serialise writers: two `deeply index` runs would otherwise each drop the other's lines."""
-    lock = index_dir(warc_dir) / LOCK_FILE
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def cdxj_lines(warc: Path, limit: int | None = None) -> list[str]:
     """The sorted CDXJ lines of one WARC (of its first `limit` bytes: the whole records before a
     damaged one); ``filename`` is the bare name, resolved by archive_paths."""
@@ -212,7 +200,8 @@ def update_index(warc_dir: Path, full: bool = False) -> IndexResult:
     """
     warc_dir = Path(warc_dir)
     out = index_path(warc_dir)
-    with _locked(warc_dir):
+    # Writers wait for each other: two `deeply index` runs would otherwise each drop the other's lines.
+    with exclusive(index_dir(warc_dir) / LOCK_FILE):
         warcs = closed_warcs(warc_dir)
         state = load_state(warc_dir)
         stamps = {w.name: _stamp(w, state.get(w.name)) for w in warcs}

@@ -26,10 +26,8 @@ from pathlib import Path
 import yaml
 
 from replay.index import IndexResult, index_path, update_index
+from storage.replay_links import DEFAULT_COLLECTION, DEFAULT_HOST, DEFAULT_PORT, replay_url
 
-DEFAULT_COLLECTION = "deeply"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
 ROOT_DIRNAME = "pywb"  # default collection root, inside the (git-ignored) WARC directory
 CONFIG_NAME = "config.yaml"
 START_TIMEOUT = 60.0
@@ -98,11 +96,6 @@ def build_collection(
         tmp.write_text(text)
         os.replace(tmp, config)
     return Collection(root=root, name=coll, warc_dir=warc_dir, index=index_path(warc_dir), indexing=indexing)
-
-
-def replay_url(prefix: str, timestamp: str, url: str, modifier: str = "") -> str:
-    """``PREFIX/TIMESTAMP[MOD]/URL``: the form the store links to (``modifier`` e.g. ``id_``)."""
-    return f"{prefix.rstrip('/')}/{timestamp}{modifier}/{url}"
 
 
 @dataclass

@@ -25,8 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from archive.cores import usable_cores
 from replay.browser import find_chromium
 from replay.pywb_collection import build_collection, start
+from storage.replay_links import replay_url
 
 DEFAULT_PAGES = 100
 DEFAULT_MIN_TEXT = 0.9
@@ -176,8 +178,7 @@ def _free_port() -> int:
 
 
 def default_workers() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, 4))
+    return min(usable_cores(), 4)
 
 
 def check_crawl(warc_dir: Path, db_path: Path, crawl_id: str | None = None, pages: int | None = DEFAULT_PAGES,
@@ -258,7 +259,7 @@ async def _check_all(chromium: str, base: str, coll_url: str, pages: list, shots
 
 async def _quiet(traffic: dict) -> None:
     """After the load event, until no request is in flight and none starts for QUIET seconds (what
-    Playwright's "networkidle" waits for with half a second, a third of a sample page's whole check);
+    Playwright's "networkidle" waits for, with a longer fixed quiet time than a page needs);
     a page that keeps polling is checked as it is after IDLE_TIMEOUT."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + IDLE_TIMEOUT
@@ -272,8 +273,8 @@ async def _quiet(traffic: dict) -> None:
 async def _check_page(context, base: str, coll_url: str, qa_page, shots: Path) -> PageCheck:
     from playwright.async_api import Error as PlaywrightError
 
-    replay_url = f"{coll_url.rstrip('/')}/{qa_page.timestamp}mp_/{qa_page.url}"
-    check = PageCheck(qa_page.url, qa_page.capture_id, replay_url)
+    link = replay_url(coll_url, qa_page.timestamp, qa_page.url, "mp_")
+    check = PageCheck(qa_page.url, qa_page.capture_id, link)
     page = await context.new_page()
 
     async def route(route, request):
@@ -321,7 +322,7 @@ async def _check_page(context, base: str, coll_url: str, qa_page, shots: Path) -
     page.on("pageerror", lambda exc: check.console_errors.append(str(exc)[:500]))
     await page.route("**/*", route)
     try:
-        await page.goto(replay_url, wait_until="load", timeout=PAGE_TIMEOUT * 1000)
+        await page.goto(link, wait_until="load", timeout=PAGE_TIMEOUT * 1000)
         await _quiet(traffic)
         visible = await page.evaluate("() => document.body ? document.body.innerText : ''")
         check.text_match = text_match(qa_page.text, visible)

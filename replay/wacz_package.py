@@ -31,6 +31,7 @@ from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 
 from archive import HTML_MIMES
 from replay.index import closed_warcs, warc_damage
+from storage.queries import current_articles
 
 log = logging.getLogger(__name__)
 
@@ -168,70 +169,17 @@ def pages_from_warcs(seen: dict[str, list[Seen]]) -> list[dict]:
     return sorted(pages, key=lambda p: p["url"])
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-
-
-def read_store_articles(db: Path) -> list[dict] | None:
-    """Articles with the title and capture time of their current version; None without a store.
-
-    Read with plain sqlite3 (read-only) so the store's package is not needed; columns beyond
-    the documented few are not assumed.
-    """
-    db = Path(db)
-    if not db.is_file():
-        return None
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+def store_articles(db: Path) -> list[dict] | None:
+    """The store's articles with their current title and capture time; None without a readable
+    store (the pages are then listed from the WARCs)."""
     try:
-        acols = _columns(conn, "articles")
-        if not {"key", "url"} <= acols:
-            return None
-        vcols = _columns(conn, "versions")
-        ccols = _columns(conn, "captures")
-        conn.row_factory = sqlite3.Row
-        optional = ("current_version", "current_version_id", "removed_at", "first_seen")
-        select = ["key", "url"] + [c for c in optional if c in acols]
-        articles = [dict(r) for r in conn.execute(f"SELECT {', '.join(select)} FROM articles ORDER BY key")]
-        versions: dict[str, list[dict]] = defaultdict(list)
-        if {"article_key", "version"} <= vcols:
-            vopt = ("id", "title", "url", "first_seen", "capture_id")
-            vsel = ["article_key", "version"] + [c for c in vopt if c in vcols]
-            for r in conn.execute(f"SELECT {', '.join(vsel)} FROM versions"):
-                versions[r["article_key"]].append(dict(r))
-        captures: dict = {}
-        if {"id", "fetched_at"} <= ccols:
-            csel = ["id", "fetched_at"] + (["url"] if "url" in ccols else [])
-            captures = {r["id"]: dict(r) for r in conn.execute(f"SELECT {', '.join(csel)} FROM captures")}
+        articles = current_articles(db)
     except sqlite3.Error as exc:
         log.warning("cannot read the store %s: %s", db, exc)
         return None
-    finally:
-        conn.close()
-
-    out = []
-    for art in articles:
-        vs = sorted(versions.get(art["key"], []), key=lambda v: v["version"] or 0)
-        current_id = art.get("current_version_id")
-        current = (
-            next((v for v in vs if current_id is not None and v.get("id") == current_id), None)
-            or next((v for v in vs if v["version"] == art.get("current_version")), None)
-            or (vs[-1] if vs else {})
-        )
-        capture = captures.get(current.get("capture_id")) or {}
-        out.append(
-            {
-                "key": art["key"],
-                "url": capture.get("url") or current.get("url") or art["url"],
-                "store_url": art["url"],
-                "title": current.get("title") or "",
-                "captured": _ts14(
-                    capture.get("fetched_at") or current.get("first_seen") or art.get("first_seen")
-                ),
-                "version": current.get("version"),
-                "removed": bool(art.get("removed_at")),
-            }
-        )
-    return out
+    for art in articles or ():
+        art["captured"] = _ts14(art["captured"])
+    return articles
 
 
 def pages_from_store(articles: list[dict], seen: dict[str, list[Seen]]) -> tuple[list[dict], list[str]]:
@@ -294,7 +242,7 @@ def build_wacz(
     if not warcs:
         raise WaczError(f"no readable closed WARC files in {warc_dir}")
     seen = scan_warcs(warcs)
-    articles = read_store_articles(db) if db else None
+    articles = store_articles(db) if db else None
     if db and articles is None:
         warnings.append(f"no readable articles table in {db}: pages listed from the WARCs")
     if articles is not None:

@@ -308,10 +308,6 @@ class Site:
         with self.lock:
             return Counter(self.hits)
 
-    def reset_hits(self) -> None:
-        with self.lock:
-            self.hits.clear()
-
     def model(self) -> SiteModel:
         return SiteModel(SYRIA, self.articles, self.edition, None if self.churn else 0)
 

@@ -7,16 +7,15 @@ file's records before the damage are kept (the file marked partial) so that a re
 file grown longer (its first bytes unchanged) continues where it stopped. Every format the archive
 reader knows (WARC, ARC, WACZ, whole-file gzip) comes in the same way.
 
-Extraction dominates the cost, so pages go in batches to a small process pool while this process
-reads the WARC and writes the database, in file order (revisits may point at earlier records of
-the same file, and versions must follow the order of the captures).
+Extraction dominates the cost, so pages go in batches to the extraction pool (extract/pool.py,
+one process per core unless told) while this process reads the WARC and writes the database, in
+file order (revisits may point at earlier records of the same file, and versions must follow the
+order of the captures).
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 import sqlite3
 import sys
 import time
@@ -28,16 +27,16 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from archive import HTML_MIMES, ArchiveDamage, FileStats, iter_records, record_payload
+from extract.pool import ExtractorPool, extract_batch
 from extract.record import EXTRACTOR_VERSION
 from storage import store
 from storage.lock import writer_lock
+from storage.replay_links import capture_replay_url
 from storage.schema import check_store, open_store, refresh_statistics
-from storage.util import StoreError, file_sha256, replay_url, utc_now
+from storage.util import StoreError, file_sha256, utc_now
 
 BATCH = 16  # pages per task sent to a worker
 IN_FLIGHT = 4  # batches queued ahead, bounding the memory held for pages not yet written
-START_TIMEOUT = 30  # seconds for a new pool to answer at all
-BATCH_TIMEOUT = 600  # a pool task lost with its worker (killed, OOM) would otherwise wait forever
 
 
 @dataclass
@@ -119,91 +118,12 @@ class IngestReport:
         return "; ".join(parts)
 
 
-# --- extraction (runs in worker processes) ------------------------------------------------------
-
-
-def _extract_batch(jobs: list[tuple[bytes, str, list]]) -> list[tuple[object, str | None]]:
-    """(Record or None, error) per page; one page's failure must not lose the batch."""
-    import extract
-
-    out = []
-    for html, url, headers in jobs:
-        try:
-            out.append((extract.extract_page(html, url, headers), None))
-        except Exception as e:  # noqa: BLE001 - reported per capture, ingest goes on
-            out.append((None, f"{type(e).__name__}: {e}"[:500]))
-    return out
-
-
-class _Extractor:
-    """Runs extraction in order-preserving batches, in a pool once there is more than one batch."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.pool = None
-        self.batches = 0
-
-    def submit(self, jobs):
-        self.batches += 1
-        if not jobs:
-            return []
-        # The first batch runs here: small ingests never pay for starting processes.
-        if self.workers > 0 and self.batches > 1 and self._start_pool():
-            return (self.pool.apply_async(_extract_batch, (jobs,)), jobs)
-        return _extract_batch(jobs)
-
-    def _start_pool(self) -> bool:
-        """A pool whose workers answer; else extraction stays in this process.
-
-        forkserver, not fork: the caller may run threads (a crawler, a progress bar) that a fork
-        would copy mid-state. Workers that cannot start (a __main__ they cannot re-import) would
-        be respawned forever, so one round trip is required before any page is sent.
-        """
-        if self.pool is not None:
-            return True
-        main_file = getattr(sys.modules.get("__main__"), "__file__", None)
-        if self.workers <= 0 or (main_file and not os.path.exists(main_file)):
-            # Workers re-import __main__ by path: a script read from stdin cannot be.
-            self.workers = 0
-            return False
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["extract.page", "storage.ingestion"])
-        pool = ctx.Pool(self.workers)
-        try:
-            pool.apply_async(_extract_batch, ([],)).get(timeout=START_TIMEOUT)
-        except Exception:  # noqa: BLE001 - any failure to start means: extract here
-            pool.terminate()
-            pool.join()
-            self.workers = 0
-            return False
-        self.pool = pool
-        return True
-
-    def result(self, handle):
-        if isinstance(handle, list):
-            return handle
-        async_result, jobs = handle
-        try:
-            return async_result.get(timeout=BATCH_TIMEOUT)
-        except Exception:  # noqa: BLE001 - a worker died or hung: do the batch here instead
-            return _extract_batch(jobs)
-
-    def close(self, abort: bool = False):
-        if self.pool is not None:
-            if abort:
-                self.pool.terminate()
-            else:
-                self.pool.close()
-            self.pool.join()
-            self.pool = None
-
-
 # --- the per-file pipeline ----------------------------------------------------------------------
 
 
 class _FileIngest:
     def __init__(self, db: Database, path: Path, report: IngestReport, file_report: FileReport,
-                 extractor: _Extractor, crawl_id: str | None, replay_prefix: str | None,
+                 extractor: ExtractorPool, crawl_id: str | None, replay_prefix: str | None,
                  warc_dir: Path | None, key: str):
         import extract
 
@@ -290,7 +210,7 @@ class _FileIngest:
             "refers_to_date": entry.refers_to_date,
             "crawl_id": self.crawl_id,
             "article_key": self._key(entry.url),
-            "replay_url": replay_url(self.replay_prefix, entry.fetched_at, entry.url),
+            "replay_url": capture_replay_url(self.replay_prefix, entry.fetched_at, entry.url),
         }
         original = None
         if entry.is_revisit:
@@ -356,7 +276,7 @@ class _FileIngest:
             self.db.execute("UPDATE captures SET extract_error = ? WHERE id = ?",
                             [f"original unreadable: {e}"[:500], capture["id"]])
             return
-        record, error = _extract_batch([(html, capture["url"], headers)])[0]
+        record, error = extract_batch([(html, capture["url"], headers)])[0]
         if record is not None:
             self.report.extracted += 1
             self._count(store.apply_record(self.db, record, capture, source_capture=original)[0])
@@ -393,7 +313,7 @@ def ingest(
     crawl_id: str | None = None,
     progress: bool = True,
     replay_prefix: str | None = None,
-    workers: int = 2,
+    workers: int | None = None,
     warc_dir=None,
     log: Callable[[str], None] | None = None,
 ) -> IngestReport:
@@ -416,7 +336,7 @@ def ingest(
             db = open_store(db_path)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the store {db_path} for writing: {e}") from None
-        extractor = _Extractor(workers)
+        extractor = ExtractorPool(workers)
         bar = tqdm(total=sum(sizes.values()), unit="B", unit_scale=True, unit_divisor=1024,
                    file=sys.stderr, disable=not progress, desc="ingest", dynamic_ncols=True)
         ok = False
@@ -454,7 +374,7 @@ def ingest(
 WHAT = {"arc": "an ARC file", "wacz": "a WACZ package"}
 
 
-def _ingest_one(db, path: Path, report: IngestReport, extractor: _Extractor, crawl_id, replay_prefix,
+def _ingest_one(db, path: Path, report: IngestReport, extractor: ExtractorPool, crawl_id, replay_prefix,
                 warc_dir, bar) -> FileReport:
     fr = FileReport(name=path.name, path=str(path))
     if not path.is_file():
@@ -560,10 +480,8 @@ def file_key(db, path: Path, sha: str, size: int) -> str:
 def _reextract(db, report: IngestReport, warc_dir, say) -> None:
     """Articles whose current version an older extractor made get read again from their WARC bytes:
     where the content differs, a new version whose cause is the extractor, not the site."""
-    from extract.record import EXTRACTOR_VERSION
-
     def extract(html, url, headers):
-        return _extract_batch([(html, url, headers)])[0][0]
+        return extract_batch([(html, url, headers)])[0][0]
 
     counts = store.reextract_stale(db, extract, EXTRACTOR_VERSION, warc_dir)
     report.reextracted = counts["reextracted"]

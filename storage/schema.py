@@ -39,8 +39,8 @@ class StoreDamaged(StoreError):
 
 def _narrow_update_trigger(db, table: str, columns) -> None:
     """sqlite-utils' FTS update trigger fires on any UPDATE of the row; ingest updates `last_seen` on
-    every unchanged capture, which re-indexed the whole text each time (a fifth of a re-crawl's
-    ingest). Fire it only when an indexed column changes; idempotent on existing stores."""
+    every unchanged capture, which re-indexed the whole text each time, for text that had not
+    changed. Fire it only when an indexed column changes; idempotent on existing stores."""
     name = f"{table}_au"
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone()
     if not row or " UPDATE OF " in row[0].upper():
@@ -58,8 +58,8 @@ def check_store(path) -> None:
     """Refuse a file that is not a sound SQLite database before anything opens it to write or serve.
 
     Opened read-only: a damaged store is evidence to restore from, and writing into it (or serving
-    half of it) would spread the damage. quick_check reads every page once, a fraction of a second
-    for hundreds of megabytes. A missing or empty file is a new store, not a damaged one.
+    half of it) would spread the damage. quick_check reads every page once, cheap beside any
+    ingest or serve. A missing or empty file is a new store, not a damaged one.
     """
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
@@ -324,10 +324,24 @@ FTS: dict[str, list[str]] = {
     "qa_turns": ["text"],
 }
 
+def _columns_of(sql: str) -> list[tuple[str, str]]:
+    """(name, declaration) of each column of a CREATE TABLE in TABLES' form: one column a line."""
+    out = []
+    for line in sql.splitlines():
+        m = re.match(r"\s+([a-z_][a-z0-9_]*) ((?:TEXT|INTEGER|REAL|BLOB)\b.*?),?$", line)
+        if m and m.group(1) not in ("primary", "foreign", "unique", "check"):
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+# The columns of every table, in their order, read once from the DDL above: for the Datasette
+# plugin's labels, latest_versions' sync, and anything else that lists a table's columns.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    table: tuple(name for name, _ in _columns_of(sql)) for table, sql in TABLES.items()
+}
+
 # latest_versions' rows, from the tables they copy: for ingest's sync and the migration alike.
-LATEST_COLUMNS = ("article_key", "site", "url", "version", "version_id", "title", "summary", "authors",
-                  "published", "year", "read_time_minutes", "kind", "topics", "qa_turns", "first_seen",
-                  "last_seen", "removed_at", "version_first_seen", "replay_url")
+LATEST_COLUMNS = COLUMNS["latest_versions"]
 LATEST_SELECT = """
     SELECT
         a.key AS article_key, a.site, a.url, v.version, v.id AS version_id,
@@ -337,16 +351,6 @@ LATEST_SELECT = """
     FROM articles a JOIN versions v ON v.id = a.current_version_id
 """
 LATEST_INSERT = f"INSERT OR REPLACE INTO latest_versions ({', '.join(LATEST_COLUMNS)}) {LATEST_SELECT}"
-
-
-def _columns_of(sql: str) -> list[tuple[str, str]]:
-    """(name, declaration) of each column of a CREATE TABLE in TABLES' form: one column a line."""
-    out = []
-    for line in sql.splitlines():
-        m = re.match(r"\s+([a-z_][a-z0-9_]*) ((?:TEXT|INTEGER|REAL|BLOB)\b.*?),?$", line)
-        if m and m.group(1) not in ("primary", "foreign", "unique", "check"):
-            out.append((m.group(1), m.group(2)))
-    return out
 
 
 def add_missing_columns(db: Database) -> None:

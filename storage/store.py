@@ -38,8 +38,8 @@ def _year(published: str | None) -> int | None:
 
 
 def _one(db: Database, sql: str, params=()) -> dict | None:
-    # The cursor itself, not db.query(): that wraps every read in a savepoint, a tenth of the cost
-    # of a revisit's ingest.
+    # The cursor itself, not db.query(): that wraps every read in a savepoint, and ingest reads
+    # once or more for every capture.
     cursor = db.execute(sql, params)
     row = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row is not None else None

@@ -21,9 +21,11 @@ from urllib.parse import quote
 
 import pytest
 
-from extract.batch import default_workers, extract_stream
+from extract.batch import extract_stream
 from extract.page import build_record
+from extract.pool import default_workers
 from extract.urls import publication_name
+from extract.warcs import Page
 
 pytestmark = pytest.mark.corpus
 
@@ -124,7 +126,8 @@ def corpus_run(network_corpus_dir):
     def pages():
         for path in files:
             rel = path.relative_to(corpus_dir).as_posix()
-            yield BASE + quote(rel), [("Content-Type", "text/html; charset=utf-8")], path.read_bytes(), rel
+            yield Page(BASE + quote(rel), [("Content-Type", "text/html; charset=utf-8")], path.read_bytes(),
+                       rel)
 
     workers = default_workers()
     started = time.perf_counter()

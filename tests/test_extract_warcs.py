@@ -119,7 +119,7 @@ def test_iter_article_responses_yields_article_responses_only(warcs, kind):
     pages = list(iter_article_responses(path))
     assert [p.url for p in pages] == expected
     for page in pages:
-        url, headers, body, meta = page
+        headers, body, meta = page.headers, page.body, page.meta
         assert body.lstrip().startswith(b"<!DOCTYPE html>")  # decoded, whatever the Content-Encoding
         assert meta["file"] == str(path) and meta["status"] == 200
         assert meta["offset"] >= 0 and meta["length"] > 0 and meta["warc_date"]

@@ -150,10 +150,10 @@ def test_edition_changes_only_the_changed_articles(tmp_path):
 
 
 def test_a_second_concurrent_run_is_refused(tmp_path):
-    from deeply.pipeline import StoreLock
+    from deeply.pipeline import run_lock
     from sample_site import serve
 
-    with serve(articles=20, port=0) as site, StoreLock(tmp_path / "archive.db"):
+    with serve(articles=20, port=0) as site, run_lock(tmp_path / "archive.db"):
         proc = deeply_run(site, tmp_path)
     assert proc.returncode == 4
     assert "another `deeply run`" in proc.stderr

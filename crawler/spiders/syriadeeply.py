@@ -15,6 +15,7 @@ from scrapy.http import Response
 
 from crawler.guard import OutOfScope
 from crawler.linkpool import LinkExtractor, Sieve, default_workers
+from crawler.options import MAX_URL_LENGTH
 from crawler.scope import DEFAULT_START, HostRule, Scope
 
 REQUISITE_OUTCOMES = ("fetched", "failed", "skipped")
@@ -22,8 +23,9 @@ REQUISITE_OUTCOMES = ("fetched", "failed", "skipped")
 
 class SyriaDeeplySpider(scrapy.Spider):
     """Depth, its limit and priority, the URL length limit and the Referer header are set here, where
-    each link is made, rather than by Scrapy's spider middlewares: they cost a sixth of the crawl's
-    thread (py-spy, make bench), and here a requisite is never dropped for being one link too deep."""
+    each link is made, rather than by Scrapy's spider middlewares: each of them walks every
+    output of every response on the crawl's one busy thread, and here a requisite is never dropped
+    for being one link too deep."""
 
     name = "syriadeeply"
     # Every response reaches `parse` (after retries and redirects), so each status is counted as an
@@ -42,7 +44,7 @@ class SyriaDeeplySpider(scrapy.Spider):
 
     def __init__(self, start_urls=None, scope_prefix=None, max_pages=None, resume_links=None,
                  already_captured=None, link_workers=None, max_depth=0, depth_priority=1,
-                 max_url_length=2083, requisite_hosts=None, resolve=None, requisite_hops=3,
+                 max_url_length=MAX_URL_LENGTH, requisite_hosts=None, resolve=None, requisite_hops=3,
                  max_requisites=0, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):

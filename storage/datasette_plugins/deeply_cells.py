@@ -41,11 +41,9 @@ body.row .rows-and-columns td:before { position: absolute; left: 0; margin-left:
 
 def _labels() -> str:
     """Labels for the row view's fields, from the store's own column names (views have no row pages)."""
-    import re
+    from storage.schema import COLUMNS
 
-    from storage.schema import TABLES
-
-    names = {n for sql in TABLES.values() for n in re.findall(r"^\s+([a-z_]+) (?:TEXT|INTEGER)", sql, re.M)}
+    names = {n for columns in COLUMNS.values() for n in columns}
     rule = 'body.row .rows-and-columns td.col-{0}:before {{ content: "{0}"; }}'
     return "\n".join(rule.format(n) for n in sorted(names))
 
