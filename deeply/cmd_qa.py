@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from deeply.cmd_replay import WARCS_OPTION
+from deeply.cmd_store import DEFAULT_DB
 
 
 @click.command("qa")
 @WARCS_OPTION
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="The store: which pages the crawl captured, their text, and where "
               "the results go (table qa).")
 @click.option("--crawl", "crawl_id", default=None, help="The crawl to check [default: the latest].")

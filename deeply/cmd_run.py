@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from deeply.cli import _crawl_options, crawl_options_from
+from deeply.cmd_store import DEFAULT_DB
 from storage.replay_links import DEFAULT_REPLAY_PREFIX
 
 
 @click.command("run")
 @click.argument("start_urls", nargs=-1)
 @_crawl_options
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="The SQLite store to ingest into.")
 @click.option("--replay-prefix", default=None,
               help=f"Prefix of the replay links stored with each capture.  "
@@ -76,7 +77,7 @@ def demo_command(articles, out, port, qa_pages):
     from sample_site import serve
 
     out.mkdir(parents=True, exist_ok=True)
-    warcs, db = out / WARC_DIR, out / "archive.db"
+    warcs, db = out / WARC_DIR, out / DEFAULT_DB
     with ExitStack() as stack:
         try:
             site = stack.enter_context(serve(articles=articles, port=port))

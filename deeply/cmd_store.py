@@ -10,7 +10,7 @@ import click
 from deeply.archive_paths import expand_archives
 from storage.replay_links import DEFAULT_REPLAY_PREFIX
 
-DEFAULT_DB = "archive.db"
+DEFAULT_DB = "archive.db"  # the store every command uses unless told
 
 db_option = click.option(
     "--db",

@@ -32,6 +32,7 @@ from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 from archive import HTML_MIMES
 from replay.index import closed_warcs, warc_damage
 from storage.queries import current_articles
+from storage.replay_links import timestamp14
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +136,6 @@ def _replayable(entry: Seen) -> bool:
     return entry.status == "200" or (entry.status == "304" and bool(entry.digest))
 
 
-def _ts14(value) -> str:
-    digits = re.sub(r"\D", "", str(value or ""))
-    return digits[:14].ljust(14, "0") if len(digits) >= 8 else ""
-
-
 def _closest(entries: list[Seen], target: str) -> Seen | None:
     ok = [e for e in entries if _replayable(e)]
     if not ok:
@@ -178,7 +174,7 @@ def store_articles(db: Path) -> list[dict] | None:
         log.warning("cannot read the store %s: %s", db, exc)
         return None
     for art in articles or ():
-        art["captured"] = _ts14(art["captured"])
+        art["captured"] = timestamp14(art["captured"])
     return articles
 
 

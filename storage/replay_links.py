@@ -11,9 +11,11 @@ DEFAULT_COLLECTION = "deeply"
 DEFAULT_REPLAY_PREFIX = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/{DEFAULT_COLLECTION}"
 
 
-def timestamp14(iso: str) -> str:
-    """The 14-digit form wayback-style replay URLs use."""
-    return "".join(c for c in iso[:19] if c.isdigit())
+def timestamp14(iso) -> str:
+    """The 14-digit form wayback-style replay URLs use, from an ISO 8601 time (a date alone is its
+    midnight); "" for a value with no date in it."""
+    digits = "".join(c for c in str(iso or "") if c.isdigit())
+    return digits[:14].ljust(14, "0") if len(digits) >= 8 else ""
 
 
 def replay_url(prefix: str | None, timestamp: str, url: str, modifier: str = "") -> str:
