@@ -10,10 +10,11 @@ import json
 import struct
 
 import pytest
-from conftest import free_port
-from helpers_warc import ARTICLES, build_archive, deeply_replay
 
 from replay.browser import DOC_JS, HeadlessChromium, find_chromium
+from tests.support.archives import build_archive
+from tests.support.pages import ARTICLES
+from tests.support.servers import deeply_replay, free_port
 
 pytestmark = pytest.mark.browser
 

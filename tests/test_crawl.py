@@ -11,10 +11,11 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from pywb_helpers import pywb_collection
-from warc_checks import VENV_BIN, check_pairs, warcio_check
 
 from crawler.run import lock
+from tests.support.archives import check_pairs, warcio_check
+from tests.support.processes import VENV_BIN
+from tests.support.servers import pywb_collection
 
 NAME_RE = re.compile(r"^deeply-\d{14}-\d{5}-[A-Za-z0-9_-]+\.warc\.gz$")
 
@@ -195,7 +196,7 @@ def test_rotation_at_size_limit(site, tmp_path):
 
 
 def test_unreachable_site_fails_with_exit_code(tmp_path):
-    from conftest import free_port
+    from tests.support.servers import free_port
 
     proc = deeply("crawl", f"http://127.0.0.1:{free_port()}/syria", "--warcs", tmp_path / "w",
                   "--quiet", "--retries", 0, "--timeout", 5)

@@ -12,7 +12,9 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from warc_checks import VENV_BIN, check_pairs, warcio_check
+
+from tests.support.archives import check_pairs, warcio_check
+from tests.support.processes import VENV_BIN
 
 pytestmark = pytest.mark.corpus
 

@@ -6,7 +6,9 @@ import subprocess
 from urllib.parse import urlsplit
 
 import pytest
-from warc_checks import VENV_BIN, check_pairs, warcio_check
+
+from tests.support.archives import check_pairs, warcio_check
+from tests.support.processes import VENV_BIN
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,10 @@ import subprocess
 from urllib.parse import urlsplit
 
 import pytest
-from test_crawl_scope import start
-from warc_checks import VENV_BIN, check_pairs, records, warcio_check
+
+from tests.support.archives import check_pairs, records, warcio_check
+from tests.support.processes import VENV_BIN
+from tests.support.servers import routed_server
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -37,7 +39,7 @@ def site(path):
 
 @pytest.fixture(scope="module")
 def server():
-    server, hits = start(site)
+    server, hits = routed_server(site)
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
 

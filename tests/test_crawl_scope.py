@@ -4,38 +4,16 @@ and nothing a server sends can make it write outside its WARC folder."""
 from __future__ import annotations
 
 import subprocess
-import threading
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from warc_checks import VENV_BIN, check_pairs, warcio_check
-
-
-def start(handler_for):
-    hits: Counter = Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits[self.path] += 1
-            status, headers, body = handler_for(self.path)
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, hits
+from tests.support.archives import check_pairs, warcio_check
+from tests.support.processes import VENV_BIN
+from tests.support.servers import routed_server
 
 
 def test_links_redirects_and_base_tags_never_leave_scope(tmp_path):
-    foreign, foreign_hits = start(lambda path: (200, {"Content-Type": "text/html"}, b"<p>foreign</p>"))
+    foreign, foreign_hits = routed_server(
+        lambda path: (200, {"Content-Type": "text/html"}, b"<p>foreign</p>"))
     other = f"http://localhost:{foreign.server_port}"  # another host (name), still loopback
 
     def site(path):
@@ -59,7 +37,7 @@ def test_links_redirects_and_base_tags_never_leave_scope(tmp_path):
             return 200, {"Content-Type": "text/css"}, f"body{{background:url({other}/bg.png)}}".encode()
         return 404, html, b"not here"
 
-    server, hits = start(site)
+    server, hits = routed_server(site)
     warcs = tmp_path / "warcs"
 
     def crawl(folder, *options):

@@ -13,11 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_storage_support import T0, OurWarc, Page
 
 from extract.record import Record
 from storage import apply_record, ingest, make_datasette, mark_removed, metadata_for, open_store
 from storage.store import insert_capture
+from tests.support.archives import T0, OurWarc
+from tests.support.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 

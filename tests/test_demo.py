@@ -6,7 +6,8 @@ import re
 import sqlite3
 import subprocess
 
-from warc_checks import VENV_BIN, warcio_check
+from tests.support.archives import warcio_check
+from tests.support.processes import VENV_BIN
 
 
 def test_demo_runs_the_pipeline_and_says_what_to_open(tmp_path):

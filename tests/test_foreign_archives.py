@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from foreign_corpus import FOREIGN, corpus_files, independent, manifest
 
 from archive import ArchiveDamage, FileStats, iter_records, read_record_at
+from tests.support.foreign import FOREIGN, corpus_files, independent, manifest
 
 FILES = corpus_files()
 

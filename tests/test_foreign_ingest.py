@@ -8,33 +8,25 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-from foreign_corpus import FOREIGN, corpus_files
-from test_storage_support import OurWarc, Page, article_html, sha1_digest
-from warc_checks import VENV_BIN
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import ArchiveDamage, iter_records
 from storage import ingest, read_capture, verify
+from tests.support.archives import OurWarc, sha1_digest
+from tests.support.foreign import FOREIGN, corpus_files
+from tests.support.pages import Page, article_html
+from tests.support.processes import VENV_BIN
+from tests.support.store import rows
 
 DEEPLY = VENV_BIN / "deeply"
 
 
 def deeply(*args) -> subprocess.CompletedProcess:
     return subprocess.run([str(DEEPLY), *map(str, args)], capture_output=True, text=True, timeout=300)
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def crawl_warc(path: Path, slugs, gz: bool = True) -> Path:

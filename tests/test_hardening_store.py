@@ -22,9 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from serve_helpers import serving
-from test_storage_support import OurWarc, Page
-from warc_checks import VENV_BIN
+
+from tests.support.archives import OurWarc
+from tests.support.pages import Page
+from tests.support.processes import VENV_BIN
+from tests.support.servers import deeply_serve
 
 DEEPLY = VENV_BIN / "deeply"
 TABLES = ("captures", "versions", "articles", "qa_turns", "warc_files", "crawls", "versions_fts")
@@ -271,7 +273,7 @@ def test_datasette_answers_while_an_ingest_writes(tmp_path):
     committed = {query(db, "select count(*) from captures")[0][0]}
 
     # Served immutable, the store refuses an ingest, which would break that promise, in one line.
-    with serving(db, tmp_path / "immutable.log"):
+    with deeply_serve(db, tmp_path / "immutable.log"):
         before = sha256(db)
         out = deeply("ingest", files[1], "--db", db, "--no-progress")
         assert out.returncode != 0 and "Traceback" not in out.stderr
@@ -285,7 +287,7 @@ def test_datasette_answers_while_an_ingest_writes(tmp_path):
         total += n
         committed.add(total)
 
-    with serving(db, tmp_path / "live.log", "--live") as (base, _, _):
+    with deeply_serve(db, tmp_path / "live.log", "--live") as (base, _, _):
         assert get_json(f"{base}/-/databases.json")[0]["is_mutable"] is True
         sql = f"{base}/archive.json?sql=select+count(*)+as+n+from+captures&_shape=array"
         ingest = subprocess.Popen([str(DEEPLY), "ingest", *map(str, files), "--db", str(db), "--no-progress"],

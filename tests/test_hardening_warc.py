@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_storage_support import OurWarc, Page, sha1_digest
-from warc_checks import VENV_BIN, warcio_check
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -31,6 +29,9 @@ from warcio.warcwriter import WARCWriter
 from archive import ArchiveDamage, iter_records
 from archive.fields import strip_id
 from storage import ingest, read_capture
+from tests.support.archives import OurWarc, sha1_digest, warcio_check
+from tests.support.pages import Page
+from tests.support.processes import VENV_BIN
 
 DEEPLY = VENV_BIN / "deeply"
 CAPTURES = ("response", "revisit")

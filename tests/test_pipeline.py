@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from warc_checks import VENV_BIN
+from tests.support.processes import VENV_BIN
 
 ARTICLES = 40
 

@@ -15,9 +15,9 @@ import subprocess
 from urllib.parse import urlsplit
 
 import pytest
-from warc_checks import VENV_BIN
 
 from replay.browser import find_chromium
+from tests.support.processes import VENV_BIN
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,9 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from helpers_warc import serving
-from warc_checks import VENV_BIN, records, warcio_check
+from tests.support.archives import records, warcio_check
+from tests.support.processes import VENV_BIN
+from tests.support.servers import serving
 
 PAGES = 400
 PAGE_BYTES = 300_000  # 114 MB of pages, small each: the in-flight share of the peak stays small

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from test_storage import B, C, _crawl, rows, run_ingest
-
 from extract.record import EXTRACTOR_VERSION
 from storage import open_store
+from tests.support.archives import write_crawl
+from tests.support.pages import B, C
+from tests.support.store import rows, run_ingest
 
 
 def _as_if_an_older_extractor_made(db_path, key: str, text: str | None) -> None:
@@ -31,7 +32,7 @@ def _as_if_an_older_extractor_made(db_path, key: str, text: str | None) -> None:
 
 def test_reingest_with_a_newer_extractor_versions_what_changed_and_says_why(tmp_path):
     db = tmp_path / "archive.db"
-    w = _crawl(tmp_path / "c1.warc.gz", "c1", [B, C])
+    w = write_crawl(tmp_path / "c1.warc.gz", "c1", [B, C])
     assert run_ingest(db, [w]).ok
     keys = {r["key"] for r in rows(db, "select key from articles")}
     b_key = next(k for k in keys if "long-road" in k)
@@ -83,7 +84,7 @@ def test_reingest_with_a_newer_extractor_versions_what_changed_and_says_why(tmp_
 
 def test_an_older_store_takes_the_cause_column_and_keeps_its_rows(tmp_path):
     db = tmp_path / "archive.db"
-    w = _crawl(tmp_path / "c1.warc.gz", "c1", [B])
+    w = write_crawl(tmp_path / "c1.warc.gz", "c1", [B])
     assert run_ingest(db, [w]).ok
     conn = sqlite3.connect(db)
     with conn:
@@ -101,11 +102,11 @@ def test_a_revisit_after_a_reextraction_keeps_the_newer_reading(tmp_path):
     must not bring back the older extractor's version (which would then be re-extracted again)."""
     from datetime import timedelta
 
-    from test_storage import OurWarc, article_html
-    from test_storage_support import T0
+    from tests.support.archives import T0, OurWarc
+    from tests.support.pages import article_html
 
     db = tmp_path / "archive.db"
-    w = _crawl(tmp_path / "c1.warc.gz", "c1", [B])
+    w = write_crawl(tmp_path / "c1.warc.gz", "c1", [B])
     assert run_ingest(db, [w]).ok
     [b_key] = [r["key"] for r in rows(db, "select key from articles")]
     _as_if_an_older_extractor_made(db, b_key, "What the older rules made of it.")

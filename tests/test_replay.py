@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import surt
 from click.testing import CliRunner
-from conftest import free_port
-from helpers_warc import ARTICLES, CSS, build_archive, close_open_warc, deeply_replay, fetch, port_open
 
 from replay.index import STATE_FILE, cdxj_lines, closed_warcs, index_path, update_index
 from replay.pywb_collection import build_collection, start
+from tests.support.archives import build_archive, close_open_warc
+from tests.support.pages import ARTICLES, CSS
+from tests.support.servers import deeply_replay, fetch, free_port, port_open
 
 
 def index_rows(path: Path) -> list[tuple[str, str, dict]]:

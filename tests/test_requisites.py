@@ -118,7 +118,7 @@ def test_resolve_takes_curls_idea():
 def test_the_resolve_option_is_checked_before_the_crawl(tmp_path):
     import subprocess
 
-    from warc_checks import VENV_BIN
+    from tests.support.processes import VENV_BIN
 
     proc = subprocess.run([str(VENV_BIN / "deeply"), "crawl", "http://127.0.0.1:9/syria", "--warcs",
                            str(tmp_path), "--resolve", "bucket"], capture_output=True, text=True, timeout=120)
@@ -151,8 +151,10 @@ def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcin
     import subprocess
     from urllib.parse import urlsplit
 
-    from warc_checks import VENV_BIN, check_pairs, warcio_check
     from warcio.archiveiterator import ArchiveIterator
+
+    from tests.support.archives import check_pairs, warcio_check
+    from tests.support.processes import VENV_BIN
 
     def crawl(name, *options):
         warcs = tmp_path / name

@@ -22,9 +22,10 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from warc_checks import VENV_BIN, check_pairs, warcio_check
 
 from replay.browser import find_chromium
+from tests.support.archives import check_pairs, warcio_check
+from tests.support.processes import VENV_BIN
 
 pytestmark = pytest.mark.corpus
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from pywb_helpers import pywb_collection
-from warc_checks import VENV_BIN, check_pairs, warcio_check
+
+from tests.support.archives import check_pairs, warcio_check
+from tests.support.processes import VENV_BIN
+from tests.support.servers import pywb_collection
 
 ARTICLES = 40
 
@@ -82,7 +84,7 @@ def test_unchanged_site_gives_revisits_and_no_version(two_runs):
 
 def test_conditional_requests_are_sent_and_304_kept(two_runs):
     _, _, _, _, _, _, second_files = two_runs
-    from warc_checks import records
+    from tests.support.archives import records
 
     rows = [r for f in second_files for r in records(f)]
     conditional = [http for rtype, _, http, _ in rows
@@ -178,7 +180,7 @@ def test_a_damaged_or_busy_store_is_refused_before_crawling(tmp_path):
 def test_a_revisit_of_a_page_found_not_to_be_an_article_is_not_extracted_again(tmp_path):
     """An article URL whose page is no article (an empty page a copy saved): its revisit takes the
     original's verdict instead of running the extractor again in the ingesting process."""
-    from helpers_warc import http_site
+    from tests.support.servers import http_site
 
     empty = "/syria/articles/2020/01/01/an-empty-page.html"
     html = "text/html; charset=utf-8"

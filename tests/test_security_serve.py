@@ -24,11 +24,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from serve_helpers import serving
-from test_storage_support import OurWarc, Page, article_html
-from warc_checks import VENV_BIN
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from tests.support.archives import OurWarc
+from tests.support.pages import Page, article_html
+from tests.support.processes import VENV_BIN
+from tests.support.servers import deeply_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 DEEPLY = VENV_BIN / "deeply"
@@ -141,7 +143,7 @@ def served(tmp_path_factory):
     out = subprocess.run([str(DEEPLY), "ingest", *map(str, hostile_warcs(d / "warcs")), "--db", str(db),
                           "--no-progress"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    with serving(db, d / "serve.log", "--live") as (base, proc, port):
+    with deeply_serve(db, d / "serve.log", "--live") as (base, proc, port):
         yield db, base, proc, port
 
 
@@ -166,7 +168,8 @@ def test_deeply_serve_listens_on_loopback_only(served):
 
 
 def test_deeply_replay_listens_on_loopback_only(tmp_path):
-    from helpers_warc import build_archive, deeply_replay
+    from tests.support.archives import build_archive
+    from tests.support.servers import deeply_replay
 
     rec = build_archive(tmp_path / "warcs", with_open=False)
     port = free_port()

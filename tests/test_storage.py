@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,13 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_storage_support import (
-    OurWarc,
-    Page,
-    article_html,
-    truncate,
-    write_wget_style_warc,
-)
 
 from archive import record_payload
 from deeply.cmd_store import ingest_command, verify_command
@@ -28,7 +20,6 @@ from storage import (
     SCHEMA_VERSION,
     StoreBusy,
     apply_record,
-    ingest,
     mark_removed,
     open_store,
     read_capture,
@@ -38,31 +29,11 @@ from storage import (
 )
 from storage.lock import writer_lock
 from storage.store import insert_capture
+from tests.support.archives import OurWarc, truncate, write_crawl, write_wget_style_warc
+from tests.support.pages import A, B, C, Page, article_html
+from tests.support.store import rows, run_ingest, scalar
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def rows(db_path, sql, params=()):
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
-def scalar(db_path, sql, params=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchone()[0]
-    finally:
-        conn.close()
-
-
-def run_ingest(db, paths, **kw):
-    kw.setdefault("progress", False)
-    kw.setdefault("workers", 0)
-    return ingest(db, paths, **kw)
 
 
 # --- schema ---------------------------------------------------------------------------------------
@@ -163,46 +134,20 @@ def test_versioning_rules_with_records(tmp_path):
 
 # --- ingest end to end ---------------------------------------------------------------------------
 
-A = Page("water-crisis-deepens", title="Water Crisis Deepens")
-B = Page(
-    "the-long-road",
-    title="The Long Road",
-    date="2015-01-20",
-    qa=[("Syria Deeply", "What did you see on the road?"), ("Omar Testperson", "Mostly dust, invented.")],
-)
-C = Page("schools-reopen", title="Schools Reopen", date="2017-09-02")
-
-
-def _crawl(path, crawl_id, pages, start=None, **kw):
-    from test_storage_support import T0
-
-    w = OurWarc(path, crawl_id=crawl_id, start=start or T0, **kw)
-    for p in pages:
-        if isinstance(p, tuple):
-            w.page(p[0], url=p[1])
-        else:
-            w.page(p)
-    w.response("https://www.newsdeeply.com/assets/site.css", b"body{}", mime="text/css")
-    w.response(
-        "https://www.newsdeeply.com/syria/articles/2016/03/11/gone", b"not found", status="404 Not Found"
-    )
-    return w.close()
-
-
 def test_ingest_versions_follow_content_not_pages(tmp_path):
     from datetime import timedelta
 
-    from test_storage_support import T0
+    from tests.support.archives import T0
 
     db = tmp_path / "archive.db"
     B2 = Page(**{**B.__dict__, "paragraphs": B.paragraphs + ["A correction was added later."]})
     A_chrome = Page(**{**A.__dict__, "popular": ["Quite Different Popular"], "banner": "New banner"})
     other_form = "http://127.0.0.1:8000/syria/articles/2016/03/11/water-crisis-deepens.html"
-    w1 = _crawl(tmp_path / "c1.warc.gz", "c1", [A, B])
-    w2 = _crawl(
+    w1 = write_crawl(tmp_path / "c1.warc.gz", "c1", [A, B])
+    w2 = write_crawl(
         tmp_path / "c2.warc.gz", "c2", [A_chrome, B2, C, (A, other_form)], start=T0 + timedelta(days=1)
     )
-    w3 = _crawl(tmp_path / "c3.warc.gz", "c3", [A, B], start=T0 + timedelta(days=2))
+    w3 = write_crawl(tmp_path / "c3.warc.gz", "c3", [A, B], start=T0 + timedelta(days=2))
     report = run_ingest(db, [w1, w2, w3])
     assert report.ok, report.summary()
     assert (report.new_articles, report.extracted) == (3, 8)
@@ -264,7 +209,7 @@ def test_ingest_versions_follow_content_not_pages(tmp_path):
 
 def test_reingest_adds_nothing(tmp_path):
     db = tmp_path / "archive.db"
-    w = _crawl(tmp_path / "c1.warc.gz", "c1", [A, B])
+    w = write_crawl(tmp_path / "c1.warc.gz", "c1", [A, B])
     first = run_ingest(db, [w])
     before = {
         t: scalar(db, f"select count(*) from {t}") for t in ("captures", "versions", "qa_turns", "articles")
@@ -312,7 +257,7 @@ def test_gzipped_wget_warc_reads_back_exact_bytes(tmp_path):
 def test_our_revisits_resolve_by_uri_and_date(tmp_path):
     from datetime import timedelta
 
-    from test_storage_support import T0
+    from tests.support.archives import T0
 
     db = tmp_path / "archive.db"
     w1 = OurWarc(tmp_path / "c1.warc.gz", crawl_id="c1")
@@ -342,13 +287,13 @@ def test_our_revisits_resolve_by_uri_and_date(tmp_path):
 
 def test_damaged_files_fail_alone_and_keep_earlier_records(tmp_path):
     db = tmp_path / "archive.db"
-    good = _crawl(tmp_path / "a-good.warc.gz", "c1", [A])
-    cut = _crawl(tmp_path / "b-cut.warc.gz", "c1", [B, C])
+    good = write_crawl(tmp_path / "a-good.warc.gz", "c1", [A])
+    cut = write_crawl(tmp_path / "b-cut.warc.gz", "c1", [B, C])
     full_bytes = cut.read_bytes()
     truncate(cut, 0.7)
     junk = tmp_path / "c-notes.warc"
     junk.write_text("these are my notes, not a WARC\n")
-    later = _crawl(tmp_path / "d-later.warc.gz", "c1", [Page("late-news", title="Late News")])
+    later = write_crawl(tmp_path / "d-later.warc.gz", "c1", [Page("late-news", title="Late News")])
 
     result = CliRunner().invoke(
         ingest_command,
@@ -380,7 +325,7 @@ def test_damaged_files_fail_alone_and_keep_earlier_records(tmp_path):
 
 def test_ingest_refuses_a_store_in_use(tmp_path):
     db = tmp_path / "archive.db"
-    w = _crawl(tmp_path / "c1.warc.gz", "c1", [A])
+    w = write_crawl(tmp_path / "c1.warc.gz", "c1", [A])
     with writer_lock(db):
         with pytest.raises(StoreBusy):
             run_ingest(db, [w])
@@ -388,7 +333,7 @@ def test_ingest_refuses_a_store_in_use(tmp_path):
 
 def test_pool_extraction_matches_in_process(tmp_path):
     pages = [Page(f"story-{i}", title=f"Story number {i}") for i in range(40)]
-    w = _crawl(tmp_path / "big.warc.gz", "c1", pages)
+    w = write_crawl(tmp_path / "big.warc.gz", "c1", pages)
     one, two = tmp_path / "one.db", tmp_path / "two.db"
     run_ingest(one, [w], workers=0)
     report = run_ingest(two, [w], workers=2)
@@ -407,12 +352,12 @@ KILL_SCRIPT = textwrap.dedent("""
 
 def test_killed_ingest_leaves_store_consistent(tmp_path):
     db = tmp_path / "archive.db"
-    small = _crawl(tmp_path / "a-small.warc.gz", "c1", [A, B])
+    small = write_crawl(tmp_path / "a-small.warc.gz", "c1", [A, B])
     pages = [
         Page(f"bulk-{i:04d}", title=f"Bulk story {i}", paragraphs=[f"Paragraph {i} " * 40] * 6)
         for i in range(1500)
     ]
-    big = _crawl(tmp_path / "b-big.warc.gz", "c1", pages)
+    big = write_crawl(tmp_path / "b-big.warc.gz", "c1", pages)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(db), str(small), str(big)], env=env)
     wal = Path(f"{db}-wal")
@@ -451,8 +396,8 @@ def test_verify_detects_changed_and_missing_warcs(tmp_path):
     db = tmp_path / "archive.db"
     warcs = tmp_path / "warcs"
     warcs.mkdir()
-    one = _crawl(warcs / "one.warc.gz", "c1", [A])
-    two = _crawl(warcs / "two.warc.gz", "c1", [B])
+    one = write_crawl(warcs / "one.warc.gz", "c1", [A])
+    two = write_crawl(warcs / "two.warc.gz", "c1", [B])
     run_ingest(db, [one, two])
     assert verify(db).ok
     runner = CliRunner()
@@ -474,8 +419,8 @@ def test_verify_detects_changed_and_missing_warcs(tmp_path):
 
 def test_crawl_id_comes_from_warcinfo_or_argument(tmp_path):
     db = tmp_path / "archive.db"
-    w1 = _crawl(tmp_path / "a.warc.gz", "from-warcinfo", [A])
-    w2 = _crawl(tmp_path / "b.warc.gz", None, [B])
+    w1 = write_crawl(tmp_path / "a.warc.gz", "from-warcinfo", [A])
+    w2 = write_crawl(tmp_path / "b.warc.gz", None, [B])
     run_ingest(db, [w1])
     run_ingest(db, [w2], crawl_id="given")
     assert {r["id"] for r in rows(db, "select id from crawls")} == {"from-warcinfo", "given"}

@@ -11,12 +11,12 @@ from collections import Counter
 
 import pytest
 import yaml
-from serve_helpers import serving
 
 from bench.store_gen import Plan, build
 from replay.browser import HeadlessChromium, find_chromium
 from storage import make_datasette
 from storage.web import CHARTS
+from tests.support.servers import deeply_serve
 
 PLAN = Plan(articles=60, crawls=4, edited=2, retitled=1, added=2, removed=1, pages_per_article=0.1, images=5)
 CHART_SPECS = yaml.safe_load(CHARTS.read_text())["charts"]
@@ -104,7 +104,7 @@ def test_the_charts_page_draws_in_chromium(store, tmp_path):
     chromium = find_chromium()
     if chromium is None:
         pytest.skip("headless Chromium not installed (/usr/bin/chromium: apt-get install chromium)")
-    with serving(store, tmp_path / "serve.log") as (base, _proc, _port):
+    with deeply_serve(store, tmp_path / "serve.log") as (base, _proc, _port):
         with HeadlessChromium(chromium, user_data_dir=tmp_path / "chrome", timeout=90) as chrome:
             chrome.navigate(f"{base}/")
             link = chrome.evaluate("[...document.querySelectorAll('a')].map(a => a.href)"

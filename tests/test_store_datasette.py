@@ -11,12 +11,12 @@ import urllib.request
 from collections import Counter
 
 import pytest
-from serve_helpers import serving
 
 from bench.store_gen import Plan, build
 from extract.record import Record
 from storage import apply_record, make_datasette, open_store
 from storage.store import insert_capture
+from tests.support.servers import deeply_serve
 
 PLAN = Plan(articles=80, crawls=3, edited=2, retitled=1, added=2, removed=1, pages_per_article=0.1, images=5)
 OTHER_SITE = Record(
@@ -162,7 +162,7 @@ def test_a_real_deeply_serve_answers_the_facets_and_every_canned_query(store, tm
         "speakers": {}, "crawl_changes": {"crawl_id": sample["crawl"]}, "search": {"q": sample["q"]},
         "article_captures": {"key": sample["key"]}, "removed_articles": {},
     }
-    with serving(db_path, tmp_path / "serve.log") as (base, _proc, _port):
+    with deeply_serve(db_path, tmp_path / "serve.log") as (base, _proc, _port):
         def fetch(path):
             with urllib.request.urlopen(base + path, timeout=60) as r:
                 return json.loads(r.read())

@@ -12,10 +12,10 @@ import subprocess
 import markupsafe
 import pytest
 from datasette.utils import tilde_encode
-from warc_checks import VENV_BIN
 
 from storage import make_datasette
 from storage.diff import META_FIELDS, paragraphs
+from tests.support.processes import VENV_BIN
 
 ARTICLES = 40
 

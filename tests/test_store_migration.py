@@ -9,10 +9,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_storage_support import T0, OurWarc, Page
 
 from storage import SCHEMA_VERSION, ingest, open_store
 from storage import schema as schema_module
+from tests.support.archives import T0, OurWarc
+from tests.support.pages import Page
 
 V1_DDL = Path(__file__).parent / "data" / "schema_v1.sql"
 TABLES = ("articles", "versions", "qa_turns", "captures", "warc_files", "crawls")
@@ -181,10 +182,10 @@ def test_deeply_serve_upgrades_an_older_store_before_serving_it(tmp_path):
     """Served as it was, a schema 1 store fails the pages that count through the facet tables."""
     import urllib.request
 
-    from serve_helpers import serving
+    from tests.support.servers import deeply_serve
 
     db_path = v1_store(tmp_path / "archive.db")
-    with serving(db_path, tmp_path / "serve.log") as (base, _proc, _port):
+    with deeply_serve(db_path, tmp_path / "serve.log") as (base, _proc, _port):
         with urllib.request.urlopen(f"{base}/archive/latest_versions.json?_shape=objects", timeout=30) as r:
             assert r.status == 200
             assert len(json.loads(r.read())["rows"]) == 2

@@ -6,10 +6,9 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 
-from warc_checks import VENV_BIN
-
 from bench.store_gen import Plan, build
 from storage.stats import summarize, summary_text
+from tests.support.processes import VENV_BIN
 
 
 def stats(*args):

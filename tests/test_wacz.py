@@ -12,9 +12,10 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from helpers_warc import ARTICLES, build_archive
 
 from replay.wacz_package import build_wacz, is_article_url, validate_wacz
+from tests.support.archives import build_archive
+from tests.support.pages import ARTICLES
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ plainly (no help from the project's reader) as the independent count of what is 
 Run as a script to rewrite MANIFEST.tsv from `_origins.json` (written when the files were copied
 out of their repositories) and warcio's reading of each file:
 
-    .venv/bin/python tests/foreign_corpus.py
+    .venv/bin/python -m tests.support.foreign
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-FOREIGN = Path(__file__).parent / "data" / "foreign"
+FOREIGN = Path(__file__).resolve().parents[1] / "data" / "foreign"
 MANIFEST = FOREIGN / "MANIFEST.tsv"
 COLUMNS = ["file", "repo", "path", "commit", "license", "tool", "producer", "sha256", "size",
            "warcio_records", "warcio_captures", "warcio_error"]
