@@ -31,9 +31,7 @@ from archive.fields import strip_id
 from storage import ingest, read_capture
 from tests.support.archives import OurWarc, sha1_digest, warcio_check
 from tests.support.pages import Page
-from tests.support.processes import VENV_BIN
 
-DEEPLY = VENV_BIN / "deeply"
 CAPTURES = ("response", "revisit")
 
 
@@ -239,15 +237,14 @@ def test_ingest_keeps_the_whole_records_of_a_damaged_file_and_goes_on(tmp_path, 
     assert {r["id"] for r in stored(db, bad.name)} == capture_ids(layout(sound_bytes))
 
 
-def test_deeply_ingest_says_one_line_per_bad_file(tmp_path, sound):
+def test_deeply_ingest_says_one_line_per_bad_file(tmp_path, sound, deeply):
     files = [sound_warc(tmp_path / "a-good.warc.gz", ["good-one"])]
     for fault in FAULTS:
         path = tmp_path / f"b-{fault.name}{fault.suffix}"
         path.write_bytes(fault.make(sound)[0])
         files.append(path)
     files.append(sound_warc(tmp_path / "c-good.warc.gz", ["good-two"]))
-    proc = subprocess.run([str(DEEPLY), "ingest", *map(str, files), "--db", str(tmp_path / "archive.db"),
-                           "--no-progress"], capture_output=True, text=True, timeout=300)
+    proc = deeply("ingest", *files, "--db", tmp_path / "archive.db", "--no-progress", timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
@@ -478,13 +475,12 @@ def test_repair_at_every_byte_offset_keeps_exactly_the_whole_pairs(tmp_path):
 
 
 @pytest.mark.soak
-def test_soak_repair_of_a_real_crawl_cut_anywhere(tmp_path):
+def test_soak_repair_of_a_real_crawl_cut_anywhere(tmp_path, deeply):
     from sample_site import serve
 
     warcs = tmp_path / "warcs"
     with serve(articles=20, port=0) as site:
-        proc = subprocess.run([str(DEEPLY), "crawl", site.start_url, "--warcs", str(warcs), "--quiet",
-                               "--limit", "12"], capture_output=True, text=True, timeout=300)
+        proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet", "--limit", "12", timeout=300)
     assert proc.returncode in (0, 1), proc.stderr
     data = sorted(warcs.glob("*.warc.gz"))[0].read_bytes()
     offsets = sorted(set(random.Random(7).sample(range(len(data) + 1), min(3000, len(data) + 1))))
@@ -562,15 +558,14 @@ def test_index_reports_each_damaged_warc_and_indexes_only_whole_records(tmp_path
     assert index_path(warcs).read_text().splitlines() == lines
 
 
-def test_deeply_index_says_one_line_per_damaged_warc(tmp_path, sound):
+def test_deeply_index_says_one_line_per_damaged_warc(tmp_path, sound, deeply):
     warcs = tmp_path / "warcs"
     warcs.mkdir()
     sound_warc(warcs / "a-good.warc.gz", ["good-one"])
     bad = [f for f in FAULTS if f.suffix in (".warc", ".warc.gz")]
     for fault in bad:
         (warcs / f"b-{fault.name}{fault.suffix}").write_bytes(fault.make(sound)[0])
-    proc = subprocess.run([str(DEEPLY), "index", "--warcs", str(warcs)], capture_output=True, text=True,
-                          timeout=300)
+    proc = deeply("index", "--warcs", warcs, timeout=300)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 import time
 from functools import partial
@@ -14,7 +13,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from tests.support.archives import check_pairs, warcio_check
-from tests.support.processes import VENV_BIN
 
 pytestmark = pytest.mark.corpus
 
@@ -55,18 +53,14 @@ def linked_article_paths(root: Path) -> set[str]:
     return linked
 
 
-def test_crawl_captures_every_linked_article(corpus_dir, tmp_path):
+def test_crawl_captures_every_linked_article(corpus_dir, tmp_path, deeply):
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(corpus_dir)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     warcs = tmp_path / "warcs"
     try:
         began = time.monotonic()
-        proc = subprocess.run(
-            [str(VENV_BIN / "deeply"), "crawl", f"{base}/syria/articles.html",
-             "--warcs", str(warcs), "--quiet"],
-            capture_output=True, text=True, timeout=1800,
-        )
+        proc = deeply("crawl", f"{base}/syria/articles.html", "--warcs", warcs, "--quiet", timeout=1800)
         took = time.monotonic() - began
     finally:
         server.shutdown()

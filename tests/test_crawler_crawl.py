@@ -20,11 +20,6 @@ from tests.support.servers import pywb_collection
 NAME_RE = re.compile(r"^deeply-\d{14}-\d{5}-[A-Za-z0-9_-]+\.warc\.gz$")
 
 
-def deeply(*args, timeout=600):
-    return subprocess.run([str(VENV_BIN / "deeply"), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
-
-
 @pytest.fixture(scope="module")
 def site():
     from sample_site import serve
@@ -34,7 +29,7 @@ def site():
 
 
 @pytest.fixture(scope="module")
-def crawled(site, tmp_path_factory):
+def crawled(site, tmp_path_factory, deeply):
     warcs = tmp_path_factory.mktemp("crawl") / "warcs"
     proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet")
     files = sorted(warcs.glob("*.warc.gz"))
@@ -96,7 +91,7 @@ def test_crawl_stays_in_scope(site, crawled):
     assert {urlsplit(u).netloc for u in by_url} == {netloc, *asset_hosts}
 
 
-def test_robots_txt_holds_for_every_request_that_waited_for_it(site, tmp_path):
+def test_robots_txt_holds_for_every_request_that_waited_for_it(site, tmp_path, deeply):
     # Several start URLs all wait for robots.txt at once. Scrapy 2.19's own middleware checked only
     # the first of them against it and let the rest through (crawler/robots.py).
     warcs = tmp_path / "warcs"
@@ -141,7 +136,7 @@ def test_fast_crawl_keeps_header_lines_as_the_server_sent_them(site, crawled):
     assert "headers are as received" in warcinfo_text(files[0])
 
 
-def test_polite_crawl_uses_scrapys_own_client_and_says_so(site, tmp_path):
+def test_polite_crawl_uses_scrapys_own_client_and_says_so(site, tmp_path, deeply):
     warcs = tmp_path / "warcs"
     proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet", "--polite", "--limit", 3)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -183,7 +178,7 @@ def test_pywb_replays_an_article_byte_for_byte(site, crawled, tmp_path):
     assert replayed == served
 
 
-def test_rotation_at_size_limit(site, tmp_path):
+def test_rotation_at_size_limit(site, tmp_path, deeply):
     warcs = tmp_path / "warcs"
     proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet", "--warc-size", 200_000)
     assert proc.returncode == 0, proc.stderr
@@ -195,16 +190,14 @@ def test_rotation_at_size_limit(site, tmp_path):
     check_pairs(files)
 
 
-def test_unreachable_site_fails_with_exit_code(tmp_path):
-    from tests.support.servers import free_port
-
+def test_unreachable_site_fails_with_exit_code(tmp_path, deeply, free_port):
     proc = deeply("crawl", f"http://127.0.0.1:{free_port()}/syria", "--warcs", tmp_path / "w",
                   "--quiet", "--retries", 0, "--timeout", 5)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "ConnectionRefusedError" in proc.stdout
 
 
-def test_second_run_on_the_same_folder_is_refused(site, tmp_path):
+def test_second_run_on_the_same_folder_is_refused(site, tmp_path, deeply):
     warcs = tmp_path / "warcs"
     with lock(warcs):
         proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet")

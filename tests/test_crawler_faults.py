@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.archives import check_pairs, warcio_check
-from tests.support.processes import VENV_BIN
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory):
+def faulty(tmp_path_factory, deeply):
     from sample_site import serve
 
     warcs = tmp_path_factory.mktemp("faults") / "warcs"
     with serve(articles=20, faults=True, slow_seconds=10, huge_bytes=50 * 1024 * 1024) as site:
-        proc = subprocess.run(
-            [str(VENV_BIN / "deeply"), "crawl", site.start_url, "--warcs", str(warcs), "--quiet",
-             "--timeout", "2", "--retries", "1", "--limit", "400"],
-            capture_output=True, text=True, timeout=600,
-        )
+        proc = deeply("crawl", site.start_url, "--warcs", warcs, "--quiet",
+                      "--timeout", "2", "--retries", "1", "--limit", "400", timeout=600)
     files = sorted(warcs.glob("*.warc.gz"))
     return proc, files, check_pairs(files)
 

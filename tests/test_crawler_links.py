@@ -3,13 +3,12 @@ headers (kept across redirects), meta refresh targets, statuses the redirect mid
 
 from __future__ import annotations
 
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.archives import check_pairs, records, warcio_check
-from tests.support.processes import VENV_BIN
+from tests.support.processes import run_deeply
 from tests.support.servers import routed_server
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -45,8 +44,7 @@ def server():
 
 
 def crawl(base, warcs, *extra):
-    cmd = [str(VENV_BIN / "deeply"), "crawl", f"{base}/syria", "--warcs", str(warcs), "--quiet", *extra]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    proc = run_deeply("crawl", f"{base}/syria", "--warcs", warcs, "--quiet", *extra, timeout=300)
     files = sorted(warcs.glob("*.warc.gz"))
     warcio_check(files)
     return proc, files

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from tests.support.archives import records, warcio_check
-from tests.support.processes import VENV_BIN
+from tests.support.processes import DEEPLY
 from tests.support.servers import serving
 
 PAGES = 400
@@ -82,7 +82,7 @@ def big_site():
 
 
 def measured_run(start: str, tmp: Path) -> dict:
-    cmd = [str(VENV_BIN / "deeply"), "run", start, "--warcs", str(tmp / "warcs"), "--db",
+    cmd = [str(DEEPLY), "run", start, "--warcs", str(tmp / "warcs"), "--db",
            str(tmp / "archive.db"), "--quiet"]
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, timeout=660)
     result = json.loads(out.stdout)

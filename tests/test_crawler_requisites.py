@@ -116,13 +116,13 @@ def test_resolve_takes_curls_idea():
 
 
 def test_the_resolve_option_is_checked_before_the_crawl(tmp_path):
-    import subprocess
+    from click.testing import CliRunner
 
-    from tests.support.processes import VENV_BIN
+    from deeply.cli import cli
 
-    proc = subprocess.run([str(VENV_BIN / "deeply"), "crawl", "http://127.0.0.1:9/syria", "--warcs",
-                           str(tmp_path), "--resolve", "bucket"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "--resolve wants HOST=ADDRESS[:PORT]" in proc.stderr
+    proc = CliRunner().invoke(cli, ["crawl", "http://127.0.0.1:9/syria", "--warcs", str(tmp_path),
+                                    "--resolve", "bucket"])
+    assert proc.exit_code == 2 and "--resolve wants HOST=ADDRESS[:PORT]" in proc.stderr
     assert "Traceback" not in proc.stderr and not list(tmp_path.iterdir())
 
 
@@ -146,21 +146,19 @@ def test_pages_are_spread_evenly_and_always_the_same():
     assert spread(list(range(3)), 5) == [0, 1, 2] and spread([1, 2], None) == [1, 2]
 
 
-def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcinfo(sample_site, tmp_path):
+def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcinfo(sample_site, tmp_path,
+                                                                                   deeply):
     import json
-    import subprocess
     from urllib.parse import urlsplit
 
     from warcio.archiveiterator import ArchiveIterator
 
     from tests.support.archives import check_pairs, warcio_check
-    from tests.support.processes import VENV_BIN
 
     def crawl(name, *options):
         warcs = tmp_path / name
-        cmd = [str(VENV_BIN / "deeply"), "crawl", sample_site.start_url, "--warcs", str(warcs), "--quiet",
-               "--limit", "3", *options]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        proc = deeply("crawl", sample_site.start_url, "--warcs", warcs, "--quiet", "--limit", "3", *options,
+                      timeout=300)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         files = sorted(warcs.glob("*.warc.gz"))
         return proc.stdout, files, {urlsplit(u).path for u in check_pairs(files)}

@@ -25,7 +25,7 @@ import pytest
 
 from replay.browser import find_chromium
 from tests.support.archives import check_pairs, warcio_check
-from tests.support.processes import VENV_BIN
+from tests.support.processes import DEEPLY
 
 pytestmark = pytest.mark.corpus
 
@@ -104,7 +104,7 @@ def connects(log_text: str) -> list[tuple[str, str, int | None]]:
     return out
 
 
-def test_off_host_requisites_through_a_loopback_stand_in_and_nothing_else(corpus_dir, tmp_path):
+def test_off_host_requisites_through_a_loopback_stand_in_and_nothing_else(corpus_dir, tmp_path, deeply):
     tools_or_skip()
     site = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(corpus_dir)))
     threading.Thread(target=site.serve_forever, daemon=True).start()
@@ -113,7 +113,7 @@ def test_off_host_requisites_through_a_loopback_stand_in_and_nothing_else(corpus
     resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
     trace, warcs, db = tmp_path / "strace.log", tmp_path / "warcs", tmp_path / "archive.db"
     start = f"http://127.0.0.1:{site.server_port}{PAGE}"
-    crawl = [str(VENV_BIN / "deeply"), "crawl", start, "--warcs", str(warcs), "--limit", "1", "--quiet",
+    crawl = [str(DEEPLY), "crawl", start, "--warcs", str(warcs), "--limit", "1", "--quiet",
              "--resolve", f"{BUCKET}=127.0.0.5:{bucket.server_port}", "--requisite-hosts", BUCKET]
     script = 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"'
     try:
@@ -151,12 +151,10 @@ def test_off_host_requisites_through_a_loopback_stand_in_and_nothing_else(corpus
 
     if not find_chromium():
         pytest.skip("headless Chromium not installed: the replay half of this test needs it")
-    ingest = subprocess.run([str(VENV_BIN / "deeply"), "ingest", *map(str, files), "--db", str(db)],
-                            capture_output=True, text=True, timeout=600)
+    ingest = deeply("ingest", *files, "--db", db, timeout=600)
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
-    qa = subprocess.run([str(VENV_BIN / "deeply"), "qa", "--warcs", str(warcs), "--db", str(db), "--all",
-                         "--quiet", "--screenshots", str(tmp_path / "shots")],
-                        capture_output=True, text=True, timeout=600)
+    qa = deeply("qa", "--warcs", warcs, "--db", db, "--all", "--quiet", "--screenshots", tmp_path / "shots",
+                timeout=600)
     assert qa.returncode == 1, qa.stdout + qa.stderr  # the page is incomplete: its pictures were skipped
     row = sqlite3.connect(db).execute("select missing_urls, request_hosts from qa where url = ?",
                                       [start]).fetchone()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.archives import check_pairs, warcio_check
-from tests.support.processes import VENV_BIN
+from tests.support.processes import DEEPLY
 
 ARTICLES = 150
 
@@ -26,7 +26,7 @@ def site():
 
 
 def crawl_cmd(site, warcs):
-    return [str(VENV_BIN / "deeply"), "crawl", site.start_url, "--warcs", str(warcs), "--quiet"]
+    return [str(DEEPLY), "crawl", site.start_url, "--warcs", str(warcs), "--quiet"]
 
 
 def urls_in(files) -> set[str]:
@@ -90,7 +90,7 @@ def test_sigterm_stops_cleanly_with_exit_code_3_and_resumes(site, tmp_path):
 
 
 def run_cmd(site, tmp):
-    return [str(VENV_BIN / "deeply"), "run", site.start_url, "--warcs", str(tmp / "warcs"),
+    return [str(DEEPLY), "run", site.start_url, "--warcs", str(tmp / "warcs"),
             "--db", str(tmp / "archive.db"), "--quiet"]
 
 

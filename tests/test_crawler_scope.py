@@ -3,15 +3,13 @@ and nothing a server sends can make it write outside its WARC folder."""
 
 from __future__ import annotations
 
-import subprocess
 from urllib.parse import urlsplit
 
 from tests.support.archives import check_pairs, warcio_check
-from tests.support.processes import VENV_BIN
 from tests.support.servers import routed_server
 
 
-def test_links_redirects_and_base_tags_never_leave_scope(tmp_path):
+def test_links_redirects_and_base_tags_never_leave_scope(tmp_path, deeply):
     foreign, foreign_hits = routed_server(
         lambda path: (200, {"Content-Type": "text/html"}, b"<p>foreign</p>"))
     other = f"http://localhost:{foreign.server_port}"  # another host (name), still loopback
@@ -41,9 +39,8 @@ def test_links_redirects_and_base_tags_never_leave_scope(tmp_path):
     warcs = tmp_path / "warcs"
 
     def crawl(folder, *options):
-        return subprocess.run([str(VENV_BIN / "deeply"), "crawl", f"http://127.0.0.1:{server.server_port}/syria",
-                               "--warcs", str(folder), "--quiet", *options],
-                              capture_output=True, text=True, timeout=300)
+        return deeply("crawl", f"http://127.0.0.1:{server.server_port}/syria", "--warcs", folder, "--quiet",
+                      *options, timeout=300)
 
     try:
         proc = crawl(warcs, "--requisite-hosts=-localhost")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
 
 from tests.support.archives import warcio_check
-from tests.support.processes import VENV_BIN
 
 
-def test_demo_runs_the_pipeline_and_says_what_to_open(tmp_path):
+def test_demo_runs_the_pipeline_and_says_what_to_open(tmp_path, deeply):
     out = tmp_path / "demo"
-    cmd = [str(VENV_BIN / "deeply"), "demo", "--articles", "20", "--out", str(out)]
-    first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    cmd = ["demo", "--articles", "20", "--out", out]
+    first = deeply(*cmd, timeout=600)
     assert first.returncode == 0, first.stdout + first.stderr
     assert f"deeply serve --db {out / 'archive.db'}" in first.stdout
     assert "deeply replay" in first.stdout
@@ -26,7 +24,7 @@ def test_demo_runs_the_pipeline_and_says_what_to_open(tmp_path):
     conn = sqlite3.connect(out / "archive.db")
     articles = conn.execute("select count(*) from articles").fetchone()[0]
     assert articles >= 20
-    second = subprocess.run(cmd, capture_output=True, text=True, timeout=600)  # safe to run again
+    second = deeply(*cmd, timeout=600)  # safe to run again
     assert second.returncode == 0, second.stderr
     assert conn.execute("select count(*) from versions").fetchone()[0] == articles
     assert conn.execute("select count(*) from crawls").fetchone()[0] == 2

@@ -4,19 +4,9 @@ not bytes, and re-ingesting everything changes nothing."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from pathlib import Path
 
-from tests.support.processes import VENV_BIN
-
 ARTICLES = 40
-
-
-def deeply(*args):
-    proc = subprocess.run([str(VENV_BIN / "deeply"), *map(str, args)], capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
 
 
 def counts(db: Path) -> dict:
@@ -28,16 +18,16 @@ def counts(db: Path) -> dict:
         conn.close()
 
 
-def test_only_changed_articles_get_a_second_version(tmp_path):
+def test_only_changed_articles_get_a_second_version(tmp_path, deeply):
     from sample_site import expected_changes, serve
 
     db, first, second = tmp_path / "archive.db", tmp_path / "w1", tmp_path / "w2"
     with serve(articles=ARTICLES, port=0) as site:  # editions also change every page's sidebar
-        deeply("crawl", site.start_url, "--warcs", first, "--quiet")
-        deeply("ingest", first, "--db", db, "--no-progress")
+        deeply("crawl", site.start_url, "--warcs", first, "--quiet", check=True)
+        deeply("ingest", first, "--db", db, "--no-progress", check=True)
         site.set_edition(1)
-        deeply("crawl", site.start_url, "--warcs", second, "--quiet")
-    deeply("ingest", second, "--db", db, "--no-progress")
+        deeply("crawl", site.start_url, "--warcs", second, "--quiet", check=True)
+    deeply("ingest", second, "--db", db, "--no-progress", check=True)
 
     conn = sqlite3.connect(db)
     changed = {r[0] for r in conn.execute("select article_key from versions where version = 2")}
@@ -54,6 +44,6 @@ def test_only_changed_articles_get_a_second_version(tmp_path):
     assert orphans == 0
 
     before = counts(db)
-    again = deeply("ingest", first, second, "--db", db, "--no-progress")
+    again = deeply("ingest", first, second, "--db", db, "--no-progress", check=True)
     assert counts(db) == before
     assert "skipped" in again.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -12,18 +11,15 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.support.archives import check_pairs, warcio_check
-from tests.support.processes import VENV_BIN
+from tests.support.processes import run_deeply
 from tests.support.servers import pywb_collection
 
 ARTICLES = 40
 
 
 def deeply_run(site, tmp: Path, *extra):
-    return subprocess.run(
-        [str(VENV_BIN / "deeply"), "run", site.start_url, "--warcs", str(tmp / "warcs"),
-         "--db", str(tmp / "archive.db"), "--quiet", *map(str, extra)],
-        capture_output=True, text=True, timeout=600,
-    )
+    return run_deeply("run", site.start_url, "--warcs", tmp / "warcs", "--db", tmp / "archive.db", "--quiet",
+                      *extra, timeout=600)
 
 
 def new_files(tmp: Path, before: set[Path]) -> list[Path]:
@@ -177,7 +173,7 @@ def test_a_damaged_or_busy_store_is_refused_before_crawling(tmp_path):
     assert not list((tmp_path / "warcs").glob("*.warc.gz"))
 
 
-def test_a_revisit_of_a_page_found_not_to_be_an_article_is_not_extracted_again(tmp_path):
+def test_a_revisit_of_a_page_found_not_to_be_an_article_is_not_extracted_again(tmp_path, deeply):
     """An article URL whose page is no article (an empty page a copy saved): its revisit takes the
     original's verdict instead of running the extractor again in the ingesting process."""
     from tests.support.servers import http_site
@@ -189,10 +185,9 @@ def test_a_revisit_of_a_page_found_not_to_be_an_article_is_not_extracted_again(t
         empty: (html, b"<html><body></body></html>"),
     }
     with http_site(files) as base:
-        runs = [subprocess.run(
-            [str(VENV_BIN / "deeply"), "run", base + "/syria/", "--warcs", str(tmp_path / "warcs"),
-             "--db", str(tmp_path / "archive.db"), "--quiet"], capture_output=True, text=True, timeout=300)
-            for _ in range(2)]
+        runs = [deeply("run", base + "/syria/", "--warcs", tmp_path / "warcs",
+                       "--db", tmp_path / "archive.db", "--quiet", timeout=300)
+                for _ in range(2)]
     for run in runs:
         assert run.returncode == 0, run.stdout + run.stderr
     from extract.record import EXTRACTOR_VERSION

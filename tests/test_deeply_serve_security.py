@@ -15,7 +15,6 @@ import os
 import re
 import socket
 import sqlite3
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,22 +28,14 @@ from warcio.warcwriter import WARCWriter
 
 from tests.support.archives import OurWarc
 from tests.support.pages import Page, article_html
-from tests.support.processes import VENV_BIN
 from tests.support.servers import deeply_serve
 
 ROOT = Path(__file__).resolve().parent.parent
-DEEPLY = VENV_BIN / "deeply"
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 # What must never reach a page unescaped, whatever field carried it.
 MARKERS = ("<script>alert(", "<img src=x onerror", 'href="javascript:')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sha256(path: Path) -> str:
@@ -136,12 +127,11 @@ def hostile_warcs(folder: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(tmp_path_factory, deeply):
     """One live (read-only, WAL) `deeply serve` over the hostile store, as a user starts it."""
     d = tmp_path_factory.mktemp("served")
     db = d / "archive.db"
-    out = subprocess.run([str(DEEPLY), "ingest", *map(str, hostile_warcs(d / "warcs")), "--db", str(db),
-                          "--no-progress"], capture_output=True, text=True, timeout=300)
+    out = deeply("ingest", *hostile_warcs(d / "warcs"), "--db", db, "--no-progress", timeout=300)
     assert out.returncode == 0, out.stderr
     with deeply_serve(db, d / "serve.log", "--live") as (base, proc, port):
         yield db, base, proc, port
@@ -167,7 +157,7 @@ def test_deeply_serve_listens_on_loopback_only(served):
     assert port in {p for _, p in sockets}
 
 
-def test_deeply_replay_listens_on_loopback_only(tmp_path):
+def test_deeply_replay_listens_on_loopback_only(tmp_path, free_port):
     from tests.support.archives import build_archive
     from tests.support.servers import deeply_replay
 
@@ -320,7 +310,7 @@ def tree(root: Path) -> dict[str, str]:
     return out
 
 
-def test_nothing_in_a_warc_makes_a_write_outside_the_configured_folders(tmp_path):
+def test_nothing_in_a_warc_makes_a_write_outside_the_configured_folders(tmp_path, deeply):
     token = uuid.uuid4().hex[:12]
     work = tmp_path / "work"
     warcs = work / "warcs"
@@ -336,7 +326,7 @@ def test_nothing_in_a_warc_makes_a_write_outside_the_configured_folders(tmp_path
         ["wacz", str(work / "out" / "deeply.wacz"), "--warcs", str(warcs), "--db", str(db)],
     ]
     for args in runs:
-        out = subprocess.run([str(DEEPLY), *args], capture_output=True, text=True, timeout=300, cwd=work)
+        out = deeply(*args, timeout=300, cwd=work)
         assert out.returncode == 0, (args, out.stdout, out.stderr)
     after = tree(tmp_path)
 

@@ -14,7 +14,7 @@ import pytest
 from replay.browser import DOC_JS, HeadlessChromium, find_chromium
 from tests.support.archives import build_archive
 from tests.support.pages import ARTICLES
-from tests.support.servers import deeply_replay, free_port
+from tests.support.servers import deeply_replay
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_article_replays_in_chromium_from_the_archive(chromium, tmp_path):
+def test_article_replays_in_chromium_from_the_archive(chromium, tmp_path, free_port):
     rec = build_archive(tmp_path / "warcs", with_open=False)
     port = free_port()
     log = tmp_path / "replay.log"

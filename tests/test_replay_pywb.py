@@ -17,7 +17,7 @@ from replay.index import STATE_FILE, cdxj_lines, closed_warcs, index_path, updat
 from replay.pywb_collection import build_collection, start
 from tests.support.archives import build_archive, close_open_warc
 from tests.support.pages import ARTICLES, CSS
-from tests.support.servers import deeply_replay, fetch, free_port, port_open
+from tests.support.servers import deeply_replay, fetch, port_open
 
 
 def index_rows(path: Path) -> list[tuple[str, str, dict]]:
@@ -34,7 +34,7 @@ def archive(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pywb(archive, tmp_path_factory):
+def pywb(archive, tmp_path_factory, free_port):
     collection = build_collection(archive.warc_dir, tmp_path_factory.mktemp("pywb-root"), "deeply")
     log = tmp_path_factory.mktemp("pywb-log") / "pywb.log"
     with start(collection, port=free_port(), log_path=log) as server:
@@ -212,7 +212,7 @@ def test_pywb_cdx_api_reads_the_index(archive, pywb):
     assert rows[1]["mime"] == "warc/revisit"
 
 
-def test_open_warc_is_not_replayed_until_closed_and_indexed(tmp_path):
+def test_open_warc_is_not_replayed_until_closed_and_indexed(tmp_path, free_port):
     rec = build_archive(tmp_path / "warcs")
     collection = build_collection(rec.warc_dir, tmp_path / "root", "deeply")
     with start(collection, port=free_port(), log_path=tmp_path / "pywb.log") as server:
@@ -230,7 +230,7 @@ def test_open_warc_is_not_replayed_until_closed_and_indexed(tmp_path):
 # -- `deeply replay` -------------------------------------------------------------------------
 
 
-def test_deeply_replay_prints_urls_and_stops_pywb(tmp_path):
+def test_deeply_replay_prints_urls_and_stops_pywb(tmp_path, free_port):
     rec = build_archive(tmp_path / "warcs")
     port = free_port()
     with deeply_replay(rec.warc_dir, port, tmp_path / "replay.log") as (proc, urls):

@@ -11,24 +11,17 @@ import asyncio
 import json
 import shutil
 import sqlite3
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 
 from replay.browser import find_chromium
-from tests.support.processes import VENV_BIN
 
 pytestmark = pytest.mark.browser
 
 
-def deeply(*args, timeout=900):
-    return subprocess.run([str(VENV_BIN / "deeply"), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
-
-
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
+def crawl(tmp_path_factory, deeply):
     if not find_chromium():
         pytest.skip("headless Chromium not installed (/usr/bin/chromium: apt-get install chromium)")
     from sample_site import serve
@@ -37,15 +30,15 @@ def crawl(tmp_path_factory):
     warcs, db = out / "warcs", out / "archive.db"
     with serve(articles=20, port=0) as site:
         hosts = site.hosts
-        proc = deeply("run", site.start_url, "--warcs", warcs, "--db", db, "--quiet")
+        proc = deeply("run", site.start_url, "--warcs", warcs, "--db", db, "--quiet", timeout=900)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, warcs, db, hosts, proc.stdout
 
 
 @pytest.fixture(scope="module")
-def qa(crawl):
+def qa(crawl, deeply):
     out, warcs, db, hosts, _ = crawl
-    proc = deeply("qa", "--warcs", warcs, "--db", db, "--all", "--quiet")
+    proc = deeply("qa", "--warcs", warcs, "--db", db, "--all", "--quiet", timeout=900)
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     rows = {r["url"]: dict(r) for r in conn.execute("select * from qa")}
@@ -121,12 +114,12 @@ def test_qa_table_in_datasette(crawl, qa):
     assert row["url"].endswith("/syria/about") and "share-widget.js" in row["missing_urls"]
 
 
-def test_a_stylesheet_missing_from_the_index_makes_its_pages_incomplete(crawl, tmp_path):
+def test_a_stylesheet_missing_from_the_index_makes_its_pages_incomplete(crawl, tmp_path, deeply):
     _, warcs, db, hosts, _ = crawl
     copy = tmp_path / "warcs"
     shutil.copytree(warcs, copy, ignore=shutil.ignore_patterns("pywb"))
     shutil.copy(db, tmp_path / "archive.db")
-    indexed = deeply("index", "--warcs", copy)  # whatever ran before this test
+    indexed = deeply("index", "--warcs", copy, timeout=900)  # whatever ran before this test
     assert indexed.returncode == 0, indexed.stdout + indexed.stderr
     index = copy / "indexes" / "index.cdxj"
     lines = index.read_text().splitlines(keepends=True)
@@ -135,7 +128,7 @@ def test_a_stylesheet_missing_from_the_index_makes_its_pages_incomplete(crawl, t
     index.write_text("".join(kept))
 
     proc = deeply("qa", "--warcs", copy, "--db", tmp_path / "archive.db", "--pages", 4, "--quiet",
-                  "--screenshots", tmp_path / "shots")
+                  "--screenshots", tmp_path / "shots", timeout=900)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     css = hosts.assets + "/assets/application.css"
     incomplete = [line for line in proc.stdout.splitlines() if line.startswith("INCOMPLETE")]
@@ -143,7 +136,7 @@ def test_a_stylesheet_missing_from_the_index_makes_its_pages_incomplete(crawl, t
     assert "0 of 4 pages replay complete" in proc.stdout
 
 
-def test_qa_says_what_is_wrong_in_one_line(tmp_path):
-    proc = deeply("qa", "--warcs", tmp_path, "--db", tmp_path / "none.db")
+def test_qa_says_what_is_wrong_in_one_line(tmp_path, deeply):
+    proc = deeply("qa", "--warcs", tmp_path, "--db", tmp_path / "none.db", timeout=900)
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith("deeply qa: no store at") and "Traceback" not in proc.stderr

@@ -160,16 +160,8 @@ def test_metadata_follows_the_database_name(tmp_path, store):
     assert get(ds, "/elsewhere/latest.json").status_code == 200
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_deeply_serve_runs_datasette(store):
-    port = _free_port()
+def test_deeply_serve_runs_datasette(store, free_port):
+    port = free_port()
     script = (
         "import sys; from deeply.cmd_store import serve_command; "
         "serve_command.main(sys.argv[1:], standalone_mode=True)"
@@ -207,11 +199,11 @@ def test_deeply_serve_runs_datasette(store):
             proc.wait(5)
 
 
-def test_serve_goes_live_while_an_ingest_runs(store):
+def test_serve_goes_live_while_an_ingest_runs(store, free_port):
     """With the writer lock held (an ingest running), serve reads over WAL instead of immutable."""
     from storage.lock import writer_lock
 
-    port = _free_port()
+    port = free_port()
     script = "import sys; from deeply.cmd_store import serve_command; serve_command.main(sys.argv[1:])"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with writer_lock(store):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-import subprocess
 
 import markupsafe
 import pytest
@@ -15,30 +14,22 @@ from datasette.utils import tilde_encode
 
 from storage import make_datasette
 from storage.diff import META_FIELDS, paragraphs
-from tests.support.processes import VENV_BIN
 
 ARTICLES = 40
 
 
-def deeply(*args):
-    proc = subprocess.run([str(VENV_BIN / "deeply"), *map(str, args)], capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
 @pytest.fixture(scope="module")
-def edited_store(tmp_path_factory):
+def edited_store(tmp_path_factory, deeply):
     from sample_site import expected_changes, serve
 
     tmp = tmp_path_factory.mktemp("diff")
     db = tmp / "archive.db"
     with serve(articles=ARTICLES, port=0) as site:
-        deeply("crawl", site.start_url, "--warcs", tmp / "w1", "--quiet")
-        deeply("ingest", tmp / "w1", "--db", db, "--no-progress")
+        deeply("crawl", site.start_url, "--warcs", tmp / "w1", "--quiet", check=True)
+        deeply("ingest", tmp / "w1", "--db", db, "--no-progress", check=True)
         site.set_edition(1)
-        deeply("crawl", site.start_url, "--warcs", tmp / "w2", "--quiet")
-    deeply("ingest", tmp / "w2", "--db", db, "--no-progress")
+        deeply("crawl", site.start_url, "--warcs", tmp / "w2", "--quiet", check=True)
+    deeply("ingest", tmp / "w2", "--db", db, "--no-progress", check=True)
     return db, expected_changes(ARTICLES, 1)
 
 

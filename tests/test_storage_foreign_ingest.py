@@ -22,12 +22,6 @@ from tests.support.pages import Page, article_html
 from tests.support.processes import VENV_BIN
 from tests.support.store import rows
 
-DEEPLY = VENV_BIN / "deeply"
-
-
-def deeply(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([str(DEEPLY), *map(str, args)], capture_output=True, text=True, timeout=300)
-
 
 def crawl_warc(path: Path, slugs, gz: bool = True) -> Path:
     w = OurWarc(path, crawl_id="c1", gzip=gz)
@@ -99,7 +93,7 @@ def test_a_truncated_file_is_continued_only_by_the_same_file_grown_longer(tmp_pa
 # --- digests --------------------------------------------------------------------------------------
 
 
-def test_a_one_byte_payload_change_is_kept_marked_and_reported_by_verify(tmp_path):
+def test_a_one_byte_payload_change_is_kept_marked_and_reported_by_verify(tmp_path, deeply):
     db = tmp_path / "archive.db"
     page = Page("changed-byte", title="A Changed Byte")
     path = crawl_warc(tmp_path / "changed.warc", [page.slug], gz=False)
@@ -197,7 +191,7 @@ def test_a_capture_in_a_whole_file_gzip_reads_back_exactly(tmp_path):
 # --- folders and messages -------------------------------------------------------------------------
 
 
-def test_folder_mode_takes_every_archive_and_names_every_file_it_skipped(tmp_path):
+def test_folder_mode_takes_every_archive_and_names_every_file_it_skipped(tmp_path, deeply):
     folder = tmp_path / "brought"
     folder.mkdir()
     crawl_warc(folder / "a.warc.gz", ["folder-one"])
@@ -242,7 +236,7 @@ def _corrupt_member(tmp_path) -> tuple[Path, int, bytes]:
     return path, start, sound
 
 
-def test_a_corrupt_gzip_member_is_named_in_one_line_without_decompressor_noise(tmp_path):
+def test_a_corrupt_gzip_member_is_named_in_one_line_without_decompressor_noise(tmp_path, deeply):
     path, start, _ = _corrupt_member(tmp_path)
     db = tmp_path / "archive.db"
     proc = deeply("ingest", path, "--db", db, "--no-progress", "--workers", "0")

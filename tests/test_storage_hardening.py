@@ -25,26 +25,13 @@ import pytest
 
 from tests.support.archives import OurWarc
 from tests.support.pages import Page
-from tests.support.processes import VENV_BIN
+from tests.support.processes import DEEPLY, run_deeply
 from tests.support.servers import deeply_serve
 
-DEEPLY = VENV_BIN / "deeply"
 TABLES = ("captures", "versions", "articles", "qa_turns", "warc_files", "crawls", "versions_fts")
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def deeply(*args, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(DEEPLY), *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 def sha256(path: Path) -> str:
@@ -128,7 +115,7 @@ def killed_ingests(tmp_path: Path, kills: int, pages: int, seed: int) -> None:
     files = store_warcs(tmp_path / "warcs", pages=pages, seed=seed)
     reference = tmp_path / "reference.db"
     started = time.monotonic()
-    done = deeply("ingest", *files, "--db", reference, "--no-progress")
+    done = run_deeply("ingest", *files, "--db", reference, "--no-progress")
     whole = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     db = tmp_path / "archive.db"
@@ -151,7 +138,7 @@ def killed_ingests(tmp_path: Path, kills: int, pages: int, seed: int) -> None:
         if db.exists():
             assert_consistent(db)
     assert hits >= 1, "every ingest finished before its kill: nothing was tested"
-    final = deeply("ingest", *files, "--db", db, "--no-progress")
+    final = run_deeply("ingest", *files, "--db", db, "--no-progress")
     assert final.returncode == 0, final.stderr
     assert_consistent(db)
     assert counts(db) == counts(reference)
@@ -202,7 +189,7 @@ def small_filesystem(mountpoint: Path, megabytes: int = 2):
         image.unlink(missing_ok=True)
 
 
-def test_a_full_disk_fails_the_file_in_one_line_and_leaves_the_store_as_it_was(tmp_path):
+def test_a_full_disk_fails_the_file_in_one_line_and_leaves_the_store_as_it_was(tmp_path, deeply):
     small = OurWarc(tmp_path / "a-small.warc.gz", crawl_id="c1")
     small.page(Page("fits-on-the-disk"))
     small.close()
@@ -239,7 +226,7 @@ def test_a_full_disk_fails_the_file_in_one_line_and_leaves_the_store_as_it_was(t
         assert query(db, "pragma integrity_check") == [("ok",)]
 
 
-def test_a_store_that_cannot_be_created_on_a_full_disk_is_one_line(tmp_path):
+def test_a_store_that_cannot_be_created_on_a_full_disk_is_one_line(tmp_path, deeply):
     w = OurWarc(tmp_path / "a.warc.gz", crawl_id="c1")
     w.page(Page("nowhere-to-go"))
     w.close()
@@ -265,7 +252,7 @@ def get_json(url: str):
         return json.loads(r.read())
 
 
-def test_datasette_answers_while_an_ingest_writes(tmp_path):
+def test_datasette_answers_while_an_ingest_writes(tmp_path, deeply):
     pages = 36
     files = store_warcs(tmp_path / "warcs", pages=pages, seed=9)
     db = tmp_path / "archive.db"
@@ -312,7 +299,7 @@ def test_datasette_answers_while_an_ingest_writes(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def good_store(tmp_path_factory) -> tuple[Path, list[Path]]:
+def good_store(tmp_path_factory, deeply) -> tuple[Path, list[Path]]:
     d = tmp_path_factory.mktemp("good-store")
     files = store_warcs(d / "warcs", pages=30, seed=3)
     db = d / "archive.db"
@@ -357,7 +344,8 @@ def assert_refused(out: subprocess.CompletedProcess, db: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["ingest", "verify", "serve"])
-def test_a_damaged_store_is_refused_in_one_line_and_never_modified(tmp_path, good_store, command):
+def test_a_damaged_store_is_refused_in_one_line_and_never_modified(tmp_path, good_store, command, deeply,
+                                                                   free_port):
     good, files = good_store
     for db in damaged_stores(tmp_path, good):
         before, mtime = sha256(db), db.stat().st_mtime_ns

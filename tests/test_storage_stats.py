@@ -4,19 +4,12 @@ store in one line."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 
 from bench.store_gen import Plan, build
 from storage.stats import summarize, summary_text
-from tests.support.processes import VENV_BIN
 
 
-def stats(*args):
-    return subprocess.run([str(VENV_BIN / "deeply"), "stats", *map(str, args)], capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_stats_counts_sites_versions_crawls_and_the_last_crawl(tmp_path):
+def test_stats_counts_sites_versions_crawls_and_the_last_crawl(tmp_path, deeply):
     db = tmp_path / "archive.db"
     plan = Plan(articles=40, crawls=3, edited=2, retitled=1, added=2, removed=1, pages_per_article=0.1,
                 images=3)
@@ -34,7 +27,7 @@ def test_stats_counts_sites_versions_crawls_and_the_last_crawl(tmp_path):
     assert [x.site for x in s.sites] == ["syria"] and s.title == "Syria Deeply archive"
     assert s.last_crawl["id"] == "crawl-003"
 
-    proc = stats("--db", db)
+    proc = deeply("stats", "--db", db, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == summary_text(s) + "\n"
     lines = proc.stdout.splitlines()
@@ -47,11 +40,11 @@ def test_stats_counts_sites_versions_crawls_and_the_last_crawl(tmp_path):
                               f"{removed} no longer found")
 
 
-def test_stats_refuses_a_missing_or_damaged_store_in_one_line(tmp_path):
-    missing = stats("--db", tmp_path / "none.db")
+def test_stats_refuses_a_missing_or_damaged_store_in_one_line(tmp_path, deeply):
+    missing = deeply("stats", "--db", tmp_path / "none.db", timeout=120)
     assert missing.returncode == 1 and "no store at" in missing.stderr
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not a database at all" * 100)
-    damaged = stats("--db", bad)
+    damaged = deeply("stats", "--db", bad, timeout=120)
     assert damaged.returncode == 1 and len(damaged.stderr.strip().splitlines()) == 1
     assert "Traceback" not in damaged.stderr
