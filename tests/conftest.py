@@ -1,13 +1,15 @@
-"""Shared fixtures: the sample site on a real socket; the real Syria copy and its sisters when present."""
+"""Shared fixtures: free ports, `deeply` as a real process, the sample site on a real socket; the real
+Syria copy and its sisters when present. Helpers that are not fixtures live in tests/support/."""
 
 from __future__ import annotations
 
 import os
-import socket
 import tarfile
 from pathlib import Path
 
 import pytest
+
+from tests.support import processes, servers
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "newsdeeply" / "syria-mirror.tar.xz"
@@ -24,12 +26,6 @@ def corpus_path() -> Path:
 
 def sisters_path() -> Path:
     return Path(os.environ.get(SISTERS_ENV, str(DEFAULT_SISTERS)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +75,16 @@ def sample_site():
 
     with serve(articles=40, edition=0, port=0) as site:
         yield site
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    """A function returning a port free on 127.0.0.1 now (call it once per server)."""
+    return servers.free_port
+
+
+@pytest.fixture(scope="session")
+def deeply():
+    """A function running the installed `deeply` in a subprocess with a timeout:
+    `deeply("crawl", url, "--warcs", folder, timeout=300, check=False)` -> CompletedProcess (text)."""
+    return processes.run_deeply

@@ -6,7 +6,7 @@ these pin down each rule alone, on the site's template.
 
 from __future__ import annotations
 
-from test_extract_page import extract, speakers
+from tests.support.pages import extract, speakers
 
 WG_URL = "http://127.0.0.1:8765/womenandgirls/articles/2016/05/15/a-test-article.html"
 

@@ -7,12 +7,11 @@ table, JSON-LD, the marked body, "Most Popular", the author box, "Share Your Sto
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from extract import extract_page
 from extract.page import build_record
+from tests.support.pages import HOMS_LIKE, URL, article_page, extract, speakers
 
 BOILERPLATE = (
     "Dear Deeply Readers",
@@ -23,99 +22,6 @@ BOILERPLATE = (
     "Read the Rest",
     "Welcome to the archives",
 )
-
-
-def article_page(
-    body: str,
-    *,
-    title: str = "A Test Article",
-    lede: str = "The lede of the test article.",
-    byline: str | None = '<a href="/syria/contributor/mira-haddad">Mira Haddad</a>',
-    jsonld_author: str = '{"@type":"Person","name":"Mira Haddad"}',
-    published: str = "2013-07-05 00:00:00 UTC",
-    shown_date: str = "July  5, 2013",
-    jsonld_date: str = "2013-07-05T00:00:00Z",
-    read_time: str | None = "Approx. 3 minutes",
-    topics: tuple[str, ...] = ("Government &amp; Pro-Government Forces",),
-    site: str = "syria",
-    vertical: str = "Syria",
-    charset_meta: str = "utf-8",
-    jsonld: str | None = None,
-    sidebar: str = "Most Popular",
-    time_element: bool = True,
-) -> str:
-    channels = "\n".join(f'<li><a href="/{site}/t" class="taxo channel">{t}</a></li>' for t in topics)
-    rows = []
-    if byline is not None:
-        rows.append(f"<td><small>Written by</small> <span>{byline}</span></td>")
-    when = (
-        f'<time itemprop="datePublished" datetime="{published}">{shown_date}</time>'
-        if time_element
-        else shown_date
-    )
-    rows.append(f'<td><small>Published on</small> <span class="ding">\uf073</span>{when}</td>')
-    if read_time:
-        rows.append(f"<td><small>Read time</small> {read_time}</td>")
-    if jsonld is None:
-        jsonld = f"""{{
-            "@context": "http://schema.org", "@type": "NewsArticle",
-            "headline": {json.dumps(title)},
-            "url": "https://www.newsdeeply.com/{site}/articles/2013/07/05/a-test-article",
-            "description": {json.dumps(lede)},
-            "datePublished": "{jsonld_date}",
-            "author": {jsonld_author},
-            "publisher": {{"@type": "Organization", "name": "News Deeply"}}
-        }}"""
-    return f"""<!DOCTYPE html>
-<html><head>
-<meta charset="{charset_meta}" />
-<title>{title} — {vertical} Deeply</title>
-<meta name="description" content="{lede}">
-<link rel="canonical" href="a-test-article.html">
-<meta property="og:site_name" content="{vertical}">
-</head>
-<body class="article-detail {site}">
-<div class="sunset-popup-container" style="display: none"><div class="sunset-content">
-<h1>Thank You, Deeply</h1><p>Dear Deeply Readers,</p>
-<p>Welcome to the archives of {vertical} Deeply. While we paused regular publication …</p></div></div>
-<header class="sitenav"><h1 class="topic-title"><a href="/{site}">{vertical} Deeply</a></h1></header>
-<main>
-<article class="detail restricted-content-item-container" itemscope itemtype="http://schema.org/NewsArticle">
-<header><div class="pre"><ul class="categories">{channels}
-<li><a href="/{site}/categories/articles" class="taxo category">Articles</a></li></ul>
-<ul class="intents"><li><a class="email-share" href="#">Share via Email</a></li></ul></div>
-<h1 itemprop="headline" class="title">{title}</h1></header>
-<div class="holder"><div class="inner">
-<p class="lede" itemprop="description">{lede}</p>
-<table class="meta"><tr>{"".join(rows)}</tr></table>
-<script type="application/ld+json">{jsonld}</script>
-<meta itemprop="provider" content="{vertical}" />
-<div class="body" itemprop="articleBody">
-{body}
-<p class="fin"><span></span></p>
-</div>
-<div class="post-holder-container"></div>
-</div>
-<aside class="sidebar"><section class="widget popular"><header><h3>{sidebar}</h3></header>
-<article><a href="/x">Another story</a><time>April 14, 2016</time></article></section>
-<section class="widget authorbio"><h2>About the Author</h2>
-<div class="author">Mira Haddad writes.</div></section>
-</aside></div></article></main>
-<div class="right-modal-panel-container"><h2 class="rpm-content-title">Suggest your story or issue.</h2></div>
-<section class="contribute"><h3>Share Your Story.</h3><p>Have a story idea?</p></section>
-<div class="restricted-post-holder-tpl-wrapper" style="display: none">
-<h2>Read the Rest of the Article for Free</h2></div>
-</body></html>"""
-
-
-URL = "http://127.0.0.1:8765/syria/articles/2013/07/05/a-test-article.html"
-
-
-def extract(body: str, url: str = URL, headers=None, **page):
-    html = article_page(body, **page).encode(page.get("charset_meta", "utf-8"))
-    record = build_record(html, url, headers)  # lets errors through, unlike extract_page
-    assert record is not None
-    return record
 
 
 def all_text(record) -> str:
@@ -130,26 +36,7 @@ def all_text(record) -> str:
     )
 
 
-def speakers(record) -> list[tuple[str, str]]:
-    return [(t["speaker"], t["role"]) for t in record.qa]
-
-
 # --- an interview like the Homs one ----------------------------------------------------------
-
-HOMS_LIKE = """
-<p><em>&lt;!–more–&gt;</em></p>
-<p><em>The shelling has sent thousands fleeing. Syria Deeply discusses the battle with
-<a href="http://example.org">Nadia Farouk</a>, director of a research centre in&nbsp;Beirut.</em></p>
-<p><strong>Syria Deeply:</strong> What changed this&nbsp;week?</p>
-<p>&lt;div source=’picture’ id=’7288′ flow=’alignright’&nbsp;/&gt;</p>
-<p><strong>Nadia Farouk:</strong> The supply road. Everything follows from it.</p>
-<p><strong><span class="caps">SD</span>:</strong> Why does the town&nbsp;matter?</p>
-<p><strong><span class="caps">NF</span>:</strong> Two roads cross there.</p>
-<p>Whoever holds it holds the&nbsp;valley.</p>
-<p><strong><span class="caps">SD</span>:</strong> What comes&nbsp;next?</p>
-<p><strong><span class="caps">NF</span>:</strong> A pause, perhaps.</p>
-"""
-
 
 def test_interview_turns_labels_resolved_and_intro_in_text():
     record = extract(HOMS_LIKE)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_extract_page import HOMS_LIKE, article_page
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -19,6 +18,7 @@ from archive import ArchiveDamage
 from deeply.cmd_extract import extract_command
 from extract import batch
 from extract.warcs import iter_article_responses, iter_many
+from tests.support.pages import HOMS_LIKE, article_page
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8765"

@@ -1,0 +1,193 @@
+"""A store written by the schema-version-1 code is migrated in place by the next open for writing:
+its rows kept, latest_versions a table with the rows the old view gave, the facet tables filled,
+and a failed step leaving it exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage import SCHEMA_VERSION, ingest, open_store
+from storage import schema as schema_module
+from tests.support.archives import T0, OurWarc
+from tests.support.pages import Page
+
+V1_DDL = Path(__file__).parent / "data" / "schema_v1.sql"
+TABLES = ("articles", "versions", "qa_turns", "captures", "warc_files", "crawls")
+
+
+def v1_store(path: Path) -> Path:
+    """A store of the v1 schema with two articles, one of them an interview in two versions."""
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_DDL.read_text(encoding="utf-8"))
+    conn.executescript("""
+        INSERT INTO crawls (id, started, captures) VALUES ('c1', '2024-05-01T00:00:00Z', 3);
+        INSERT INTO warc_files (name, path, sha256, size, records, captures, status, crawl_id)
+            VALUES ('a.warc.gz', '/nowhere/a.warc.gz', 'abc', 10, 6, 3, 'ingested', 'c1');
+        INSERT INTO articles VALUES ('syria/articles/2017/01/02/bread', 'syria',
+            'https://www.newsdeeply.com/syria/articles/2017/01/02/bread', '2024-05-01T00:00:00Z',
+            '2024-05-08T00:00:00Z', 1, 1, NULL, NULL);
+        INSERT INTO articles VALUES ('syria/articles/2017/03/04/doctor', 'syria',
+            'https://www.newsdeeply.com/syria/articles/2017/03/04/doctor', '2024-05-01T00:00:00Z',
+            '2024-05-08T00:00:00Z', 2, 3, '2024-05-09T00:00:00Z', 'c1');
+        INSERT INTO versions (id, article_key, version, content_hash, site, url, title, authors,
+            published, year, kind, topics, text, qa_turns, first_seen, last_seen, crawl_id, capture_id)
+        VALUES
+            (1, 'syria/articles/2017/01/02/bread', 1, 'h1', 'syria', 'u1', 'Bread Prices',
+             '["Sam Example", "Ann Other"]', '2017-01-02', 2017, 'article', '["Economy"]',
+             'Bread costs more.', 0, '2024-05-01T00:00:00Z', '2024-05-08T00:00:00Z', 'c1', 'r1'),
+            (2, 'syria/articles/2017/03/04/doctor', 1, 'h2', 'syria', 'u2', 'A Doctor',
+             '["Jane Writer"]', '2017-03-04', 2017, 'interview', '["Health", "Economy"]',
+             'Talk.', 2, '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z', 'c1', 'r2'),
+            (3, 'syria/articles/2017/03/04/doctor', 2, 'h3', 'syria', 'u2', 'A Doctor Speaks',
+             '["Jane Writer"]', '2017-03-04', 2017, 'interview', '["Health"]',
+             'Talk, corrected.', 2, '2024-05-08T00:00:00Z', '2024-05-08T00:00:00Z', 'c1', 'r3');
+        INSERT INTO qa_turns VALUES (2, 1, 'Syria Deeply', 'question', 'How?'),
+            (2, 2, 'Omar Invented', 'answer', 'Generators.'),
+            (3, 1, 'Syria Deeply', 'question', 'How?'), (3, 2, 'Omar Invented', 'answer', 'Patience.');
+        INSERT INTO captures (id, url, fetched_at, status, warc_file, warc_offset, warc_length, warc_type,
+            is_revisit, crawl_id, article_key, version_id, outcome)
+        VALUES ('r1', 'u1', '2024-05-01T00:00:00Z', 200, 'a.warc.gz', 0, 5, 'response', 0, 'c1',
+                'syria/articles/2017/01/02/bread', 1, 'new'),
+               ('r2', 'u2', '2024-05-01T00:00:00Z', 200, 'a.warc.gz', 5, 5, 'response', 0, 'c1',
+                'syria/articles/2017/03/04/doctor', 2, 'new'),
+               ('r3', 'u2', '2024-05-08T00:00:00Z', 200, 'a.warc.gz', 10, 5, 'response', 0, 'c1',
+                'syria/articles/2017/03/04/doctor', 3, 'changed');
+    """)
+    conn.commit()
+    conn.close()
+    return path
+
+
+def snapshot(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        out = {t: [dict(r) for r in conn.execute(f"select * from {t} order by rowid")] for t in TABLES}
+        out["latest_versions"] = [dict(r) for r in conn.execute(
+            "select * from latest_versions order by article_key")]
+        out["schema_version"] = conn.execute(
+            "select value from meta where key = 'schema_version'").fetchone()[0]
+        out["view"] = conn.execute(
+            "select type from sqlite_master where name = 'latest_versions'").fetchone()[0]
+        return out
+    finally:
+        conn.close()
+
+
+def test_a_v1_store_is_migrated_in_place_with_its_data(tmp_path):
+    db_path = v1_store(tmp_path / "archive.db")
+    before = snapshot(db_path)
+    assert before["schema_version"] == "1" and before["view"] == "view"
+
+    open_store(db_path).close()
+    after = snapshot(db_path)
+    assert after["schema_version"] == str(SCHEMA_VERSION) == "2"
+    assert after["view"] == "table"
+    for table in TABLES:
+        # Every row as it was; the columns later versions added are there, NULL in the old rows.
+        assert len(after[table]) == len(before[table]), table
+        for new_row, old_row in zip(after[table], before[table], strict=True):
+            assert {k: new_row[k] for k in old_row} == old_row, table
+            assert all(v is None for k, v in new_row.items() if k not in old_row), (table, new_row)
+    # The table holds exactly what the view gave, column for column (the text stays in versions).
+    assert after["latest_versions"] == [{k: v for k, v in row.items() if k != "text"}
+                                        for row in before["latest_versions"]]
+
+    db = open_store(db_path)
+    authors = {(r["versions_id"], r["name"]) for r in db.query(
+        "select l.versions_id, a.name from authors_versions l join authors a on a.id = l.authors_id")}
+    assert authors == {(1, "Sam Example"), (1, "Ann Other"), (2, "Jane Writer"), (3, "Jane Writer")}
+    topics = {(r["versions_id"], r["name"]) for r in db.query(
+        "select l.versions_id, t.name from topics_versions l join topics t on t.id = l.topics_id")}
+    assert topics == {(1, "Economy"), (2, "Health"), (2, "Economy"), (3, "Health")}
+    speakers = [r["name"] for r in db.query(
+        "select s.name from speakers_versions l join speakers s on s.id = l.speakers_id "
+        "where l.versions_id = 3 order by s.name")]
+    assert speakers == ["Omar Invented", "Syria Deeply"]
+    assert [r["n"] for r in db.query("select count(*) as n from authors")] == [3]
+    # Full-text search still finds the old rows.
+    assert [r["rowid"] for r in db.query(
+        "select rowid from versions_fts where versions_fts match 'corrected'")] == [3]
+    db.close()
+
+    # Opening again changes nothing.
+    open_store(db_path).close()
+    assert snapshot(db_path) == after
+
+
+def test_a_migrated_store_takes_the_next_ingest(tmp_path):
+    db_path = v1_store(tmp_path / "archive.db")
+    page = Page("bread", title="Bread Prices", author="Sam Example", date="2017-01-02")
+    warc = OurWarc(tmp_path / "b.warc.gz", crawl_id="c2", start=T0)
+    warc.page(page)
+    warc.close()
+    report = ingest(db_path, [warc.path], progress=False, workers=0)
+    assert report.ok and report.captures == 1
+    after = snapshot(db_path)
+    assert after["schema_version"] == "2"
+    assert len(after["latest_versions"]) == 2
+    row = next(r for r in after["latest_versions"] if r["article_key"] == page.path.strip("/"))
+    assert row["version"] == 2 and json.loads(row["authors"]) == ["Sam Example"]  # new content
+    db = open_store(db_path)
+    assert {r["name"] for r in db.query(
+        "select a.name from authors_versions l join authors a on a.id = l.authors_id "
+        "where l.versions_id = ?", [row["version_id"]])} == {"Sam Example"}
+    db.close()
+
+
+def test_a_failed_step_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    db_path = v1_store(tmp_path / "archive.db")
+    before = snapshot(db_path)
+
+    def broken(db):
+        schema_module._v2_latest_table_and_facets(db)
+        raise RuntimeError("killed half way")
+
+    monkeypatch.setattr(schema_module, "MIGRATIONS", [(2, broken)])
+    with pytest.raises(RuntimeError):
+        open_store(db_path)
+    assert snapshot(db_path) == before
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("select count(*) from sqlite_master where name = 'authors'").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_column_added_to_the_ddl_reaches_an_existing_store(tmp_path, monkeypatch):
+    db_path = tmp_path / "archive.db"
+    open_store(db_path).close()
+    tables = dict(schema_module.TABLES)
+    tables["crawls"] = tables["crawls"].replace("notes TEXT", "notes TEXT,\n            cause TEXT")
+    monkeypatch.setattr(schema_module, "TABLES", tables)
+    db = open_store(db_path)
+    assert "cause" in db["crawls"].columns_dict
+    db.close()
+    open_store(db_path).close()  # and again: nothing to add
+
+
+def test_a_newer_store_is_refused(tmp_path):
+    db_path = tmp_path / "archive.db"
+    db = open_store(db_path)
+    db.execute("update meta set value = ? where key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    db.conn.commit()
+    db.close()
+    with pytest.raises(schema_module.SchemaError):
+        open_store(db_path)
+
+
+def test_deeply_serve_upgrades_an_older_store_before_serving_it(tmp_path):
+    """Served as it was, a schema 1 store fails the pages that count through the facet tables."""
+    import urllib.request
+
+    from tests.support.servers import deeply_serve
+
+    db_path = v1_store(tmp_path / "archive.db")
+    with deeply_serve(db_path, tmp_path / "serve.log") as (base, _proc, _port):
+        with urllib.request.urlopen(f"{base}/archive/latest_versions.json?_shape=objects", timeout=30) as r:
+            assert r.status == 200
+            assert len(json.loads(r.read())["rows"]) == 2
+    assert "upgraded the store from schema version 1 to 2" in (tmp_path / "serve.log").read_text()
+    assert snapshot(db_path)["schema_version"] == str(SCHEMA_VERSION)
