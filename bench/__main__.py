@@ -2,9 +2,10 @@
 
     python -m bench [--sizes 1000,10000] [--quick] [--corpus PATH | --no-corpus] [--keep DIR]
 
-Prints a markdown table and writes it to bench/results/latest.md (with the raw numbers beside it in
-latest.json). Each site is served from its own process on 127.0.0.1 and stopped afterwards; every
-command runs under a timeout; the scratch folder is removed unless --keep is given.
+Prints a markdown table, puts it in bench/RESULTS.md (between its markers; the page around them is
+kept) and writes it to bench/results/latest.md (with the raw numbers beside it in latest.json). Each
+site is served from its own process on 127.0.0.1 and stopped afterwards; every command runs under a
+timeout; the scratch folder is removed unless --keep is given.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.cores import usable_cores
-from bench import crawl, extract, ingest, measure, pipeline_run, qa, servers, warcstats
+from bench import crawl, extract, ingest, measure, pipeline_run, qa, results_file, servers, warcstats
 from bench.report import Header, SiteRun, render
 from replay.browser import find_chromium
 
@@ -164,6 +165,10 @@ def parse_args(argv: list[str] | None):
                         "re-crawled again with a kill and a resume)")
     p.add_argument("--keep", type=Path, default=None, help="keep the WARCs and stores in this folder")
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for latest.md and latest.json")
+    p.add_argument("--results", type=Path, default=None,
+                   help="the page whose marked section gets the tables (default bench/RESULTS.md; "
+                        "with --out DIR: DIR/RESULTS.md, so that a trial run leaves the committed "
+                        "page alone)")
     return p.parse_args(argv)
 
 
@@ -222,9 +227,16 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "latest.md").write_text(text)
         (args.out / "latest.json").write_text(json.dumps(
             {"header": asdict(head), "sites": [_plain(s) for s in sites]}, indent=1, default=str))
+        page = results_file.write(results_path(args), text)
         print(text)
-        log(f"wrote {args.out / 'latest.md'} ({head.total_seconds / 60:.1f} min)")
+        log(f"wrote {page} and {args.out / 'latest.md'} ({head.total_seconds / 60:.1f} min)")
     return 1 if any(s.errors for s in sites) else 0
+
+
+def results_path(args) -> Path:
+    if args.results is not None:
+        return args.results
+    return results_file.DEFAULT if args.out == RESULTS else args.out / "RESULTS.md"
 
 
 def _plain(obj):

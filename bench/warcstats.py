@@ -183,7 +183,7 @@ def count(paths: list[Path]) -> WarcStats:
 
 def count_each(groups: list[list[Path]]) -> list[WarcStats]:
     """`count` of each group of files, the groups on separate cores: the two crawls of a site are
-    counted once both are done, in half the time (10,000 articles: 1.3 GB of gzip to inflate)."""
+    counted once both are done, side by side, since inflating a large crawl's gzip is long work."""
     cores = usable_cores()
     if len(groups) < 2 or cores < 2:
         return [count(g) for g in groups]

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from bench import results_file
 from bench.__main__ import main
 from bench.measure import run
 
@@ -27,6 +28,9 @@ def test_bench_runs_every_stage_at_the_smallest_size(tmp_path):
     text = (out / "latest.md").read_text()
     data = json.loads((out / "latest.json").read_text())
     assert code == 0, text
+    # A run with --out writes its RESULTS.md there, never over the committed bench/RESULTS.md.
+    page = (out / "RESULTS.md").read_text()
+    assert results_file.BEGIN in page and results_file.END in page and text.strip() in page
     for row in ("Crawl to WARC", "Extraction, 1 core", "Extraction, 2 cores", "Ingest into SQLite",
                 "Re-ingest of unchanged WARCs", "Re-crawl of the unchanged site", "Peak memory"):
         assert row in text
@@ -53,6 +57,24 @@ def test_bench_runs_every_stage_at_the_smallest_size(tmp_path):
         for path in warcstats.warc_files(tmp_path / folder):
             assert [(h.rec_type, h.uri, h.status, h.content_type)
                     for h in warcstats.heads(path)] == _reference_heads(path), path
+
+
+def test_results_page_keeps_what_surrounds_its_markers(tmp_path):
+    committed = results_file.DEFAULT.read_text()
+    assert committed.count(results_file.BEGIN) == 1 and committed.count(results_file.END) == 1
+    page = tmp_path / "RESULTS.md"
+    page.write_text(committed)
+    results_file.write(page, "### Results\n\nnew table\n")
+    again = page.read_text()
+    before, after = committed.split(results_file.BEGIN)[0], committed.split(results_file.END)[1]
+    assert again.startswith(before) and again.endswith(after) and "new table" in again
+    assert "Crawl to WARC" not in again.split(results_file.BEGIN)[1].split(results_file.END)[0]
+    results_file.write(page, "### Results\n\nnewer table\n")  # a second run replaces, never adds
+    assert page.read_text().count("table\n") == 1 and "newer table" in page.read_text()
+    fresh = tmp_path / "new" / "RESULTS.md"
+    fresh.parent.mkdir()
+    results_file.write(fresh, "### Results\n")
+    assert fresh.read_text().startswith("# Benchmark results") and results_file.END in fresh.read_text()
 
 
 def _reference_heads(path):
