@@ -253,10 +253,12 @@ def _write_bulk(db, article_caps, revisits, fresh, page_caps) -> None:
             removed_in_crawl = NULL
         WHERE key = ?
         """, [(when, url, when, when, when, key) for when, url, key, _vid in seen])
-    conn.executemany(
-        "UPDATE latest_versions SET (url, first_seen, last_seen, removed_at) = "
-        "(SELECT url, first_seen, last_seen, removed_at FROM articles WHERE key = ?) WHERE article_key = ?",
-        [(key, key) for _when, _url, key, _vid in seen])
+    if hasattr(store, "sync_latest"):  # schema 2 on: latest_versions a table (before, a view)
+        conn.executemany(
+            "UPDATE latest_versions SET (url, first_seen, last_seen, removed_at) = "
+            "(SELECT url, first_seen, last_seen, removed_at FROM articles WHERE key = ?) "
+            "WHERE article_key = ?",
+            [(key, key) for _when, _url, key, _vid in seen])
     for r, capture in fresh:
         _outcome, version_id = store.apply_record(db, r, capture)
         capture["version_id"] = version_id
