@@ -193,7 +193,10 @@ def run(args) -> dict:
     # A snapshot of the measured code when asked for: edits to the worktree during a long run then
     # cannot reach half of it.
     new_code = old_checkout(args.new_rev, work / "new-code") if args.new_rev else None
+    from storage.schema import SCHEMA_VERSION
+
     result = {"articles": args.articles, "crawls": args.crawls, "old_rev": args.old_rev,
+              "schema": SCHEMA_VERSION,
               "new_rev": args.new_rev or "worktree",
               "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "schemas": {}}
     codes = {"new": new_code, "old": old_code}
@@ -275,8 +278,8 @@ def render(r: dict) -> str:
         f"--crawls {r['crawls']}` on a shared machine (2 cores, other engineers' tests and benchmarks "
         "running at the same time): the absolute times are noisy, the ratios and the growth less so.",
         f"\"old\" is the schema-1 code at {r['old_rev']} (latest_versions a view, array facets), "
-        "\"new\" this branch's schema 2. Every page through a real `deeply serve`; median of "
-        "the repeats after one warm-up request, in milliseconds (max in brackets). "
+        f"\"new\" this branch's schema {r.get('schema', 2)}. Every page through a real `deeply serve`; "
+        "median of the repeats after one warm-up request, in milliseconds (max in brackets). "
         f"Goal: every page under {GOAL_MS} ms at {r['crawls']} crawls.",
         "",
         f"| page | old, 1 crawl | old, {n} crawls | new, 1 crawl | new, {n} crawls |",
@@ -334,8 +337,22 @@ def render(r: dict) -> str:
         growth(old, "old"),
         growth(new, "new"),
         "",
+        *[size_per_crawl(entry, name) for name, entry in (("old", old), ("new", new))],
     ]
     return "\n".join(lines)
+
+
+def size_per_crawl(entry: dict, name: str) -> str:
+    """Bytes each weekly crawl after the first adds to the store, per capture it adds: flat when the
+    store grows linearly with its captures."""
+    g = entry["gen"]
+    added = [(b["size"] - a["size"]) / b["captures"] for a, b in zip(g, g[1:], strict=False)]
+    if not added:
+        return ""
+    return (f"Store size, {name} schema: each weekly crawl after the first adds {min(added):,.0f}-"
+            f"{max(added):,.0f} bytes per capture (median {statistics.median(added):,.0f}; first half of "
+            f"the crawls {statistics.median(added[: len(added) // 2] or added):,.0f}, second half "
+            f"{statistics.median(added[len(added) // 2:]):,.0f}).\n")
 
 
 def main(argv=None) -> int:

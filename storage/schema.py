@@ -312,9 +312,14 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("latest_versions", ("year", "published"), False),
     ("latest_versions", ("published", "article_key"), False),
     ("latest_versions", ("removed_at",), False),
-    ("versions", ("site",), False),
-    ("versions", ("kind",), False),
-    ("versions", ("year",), False),
+    # Covering the facets: with one of site, kind or year selected, the other two facets and the
+    # version ids the author, topic and speaker facets count are read from one index, not the rows.
+    ("latest_versions", ("site", "kind", "year", "version_id"), False),
+    ("latest_versions", ("kind", "site", "year", "version_id"), False),
+    ("latest_versions", ("year", "site", "kind", "version_id"), False),
+    ("versions", ("site", "kind", "year"), False),  # the rowid (id) is in every index
+    ("versions", ("kind", "site", "year"), False),
+    ("versions", ("year", "site", "kind"), False),
     ("versions", ("first_seen",), False),
     ("crawls", ("started",), False),
     *[(name, ("name",), True) for name in M2M],
@@ -406,20 +411,28 @@ def _fill_m2m(db: Database, name: str, source: str) -> None:
                f"SELECT s.vid, t.id FROM ({source}) s JOIN {name} t ON t.name = s.name")
 
 
-def _v3_speaker_index(db: Database) -> None:
-    """qa_turns' index on speaker alone becomes one on (speaker, role, version_id), which answers
-    the speakers page from the index; the planner's statistics learn of it at once."""
-    db.execute("CREATE INDEX IF NOT EXISTS idx_qa_turns_speaker_role_version_id "
-               "ON qa_turns (speaker, role, version_id)")
-    db.execute("DROP INDEX IF EXISTS idx_qa_turns_speaker")
-    db.execute("ANALYZE qa_turns")
+def _v3_covering_indexes(db: Database) -> None:
+    """Indexes that answer the facets and the speakers page without reading the rows: qa_turns by
+    (speaker, role, version_id), latest_versions and versions by site, kind and year together.
+    The one-column indexes they cover go; the planner's statistics learn of them at once."""
+    added = [("qa_turns", ("speaker", "role", "version_id")),
+             *[("latest_versions", (*cols, "version_id")) for cols in
+               (("site", "kind", "year"), ("kind", "site", "year"), ("year", "site", "kind"))],
+             *[("versions", cols) for cols in
+               (("site", "kind", "year"), ("kind", "site", "year"), ("year", "site", "kind"))]]
+    for table, columns in added:
+        db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}", if_not_exists=True)
+    for name in ("idx_qa_turns_speaker", "idx_versions_site", "idx_versions_kind", "idx_versions_year"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    for table in ("qa_turns", "latest_versions", "versions"):
+        db.execute(f"ANALYZE {table}")
 
 
 # (version it brings the store to, the step). Append only; each step may assume the ones before
 # it ran, and nothing after it (the create-missing pass runs after all steps).
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (2, _v2_latest_table_and_facets),
-    (3, _v3_speaker_index),
+    (3, _v3_covering_indexes),
 ]
 
 

@@ -193,36 +193,47 @@ def test_deeply_serve_upgrades_an_older_store_before_serving_it(tmp_path):
     assert snapshot(db_path)["schema_version"] == str(SCHEMA_VERSION)
 
 
+_ORDERS = ("site_kind_year", "kind_site_year", "year_site_kind")
+V3_INDEXES = {"idx_qa_turns_speaker_role_version_id",
+              *[f"idx_latest_versions_{c}_version_id" for c in _ORDERS],
+              *[f"idx_versions_{c}" for c in _ORDERS]}
+V2_INDEXES = {"idx_qa_turns_speaker", "idx_versions_site", "idx_versions_kind", "idx_versions_year"}
+
+
 def _indexes(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
         return {r[0] for r in conn.execute("select name from sqlite_master where type = 'index' "
-                                           "and tbl_name = 'qa_turns' and name like 'idx_%'")}
+                                           "and tbl_name in ('qa_turns', 'versions', 'latest_versions')")}
     finally:
         conn.close()
 
 
-def test_a_v2_store_gets_the_speakers_covering_index(tmp_path):
-    """Schema 3: the speakers page reads qa_turns' (speaker, role, version_id) index, not the turns."""
+def test_a_v2_store_gets_the_covering_indexes(tmp_path):
+    """Schema 3: the facets and the speakers page read covering indexes, not the rows."""
     db_path = v1_store(tmp_path / "archive.db")
     open_store(db_path).close()
     conn = sqlite3.connect(db_path)  # back to what the schema-2 code left
+    for name in V3_INDEXES:
+        conn.execute(f"DROP INDEX {name}")
     conn.executescript("""
-        DROP INDEX idx_qa_turns_speaker_role_version_id;
         CREATE INDEX idx_qa_turns_speaker ON qa_turns (speaker);
+        CREATE INDEX idx_versions_site ON versions (site);
+        CREATE INDEX idx_versions_kind ON versions (kind);
+        CREATE INDEX idx_versions_year ON versions (year);
         UPDATE meta SET value = '2' WHERE key = 'schema_version';
     """)
     conn.commit()
     conn.close()
-    before = snapshot(db_path)
-    assert _indexes(db_path) == {"idx_qa_turns_speaker"}
+    before, v2 = snapshot(db_path), _indexes(db_path)
+    assert V2_INDEXES <= v2 and not V3_INDEXES & v2
 
     open_store(db_path).close()
     after = snapshot(db_path)
     assert after["schema_version"] == str(SCHEMA_VERSION) == "3"
     assert {k: v for k, v in after.items() if k != "schema_version"} == \
         {k: v for k, v in before.items() if k != "schema_version"}
-    assert _indexes(db_path) == {"idx_qa_turns_speaker_role_version_id"}
+    assert _indexes(db_path) == (v2 - V2_INDEXES) | V3_INDEXES
     conn = sqlite3.connect(db_path)
     try:
         import yaml

@@ -67,12 +67,15 @@ class M2MFacet(Facet):
                 continue  # asked for again in the query string: once is enough
             seen.add(facet)
             lookup, link = FACETS[facet]
-            # Counted by id on the link table's primary key alone, the names joined to the groups
-            # only: joining a name to every link row before grouping cost twice as much.
+            # The page's rows as a join (their ids read from a covering index of the filtered
+            # column, storage.schema.INDEXES), counted by id on the link table's primary key, and
+            # the names joined to the groups only: an IN list of every id, and a name joined to
+            # every link row before grouping, each cost as much again.
             sql = (
                 f"select t.name as value, c.n as count from ("
-                f"select l.[{lookup}_id] as id, count(*) as n from [{link}] l "
-                f"where l.versions_id in (select [{VERSION_ID[self.table]}] from ({self.sql})) "
+                f"select l.[{lookup}_id] as id, count(*) as n "
+                f"from (select [{VERSION_ID[self.table]}] as vid from ({self.sql})) s "
+                f"join [{link}] l on l.versions_id = s.vid "
                 f"group by l.[{lookup}_id]) c join [{lookup}] t on t.id = c.id "
                 f"order by count desc, value limit {size + 1}"
             )
