@@ -67,15 +67,16 @@ class M2MFacet(Facet):
                 continue  # asked for again in the query string: once is enough
             seen.add(facet)
             lookup, link = FACETS[facet]
-            # The page's rows as a join (their ids read from a covering index of the filtered
-            # column, storage.schema.INDEXES), counted by id on the link table's primary key, and
-            # the names joined to the groups only: an IN list of every id, and a name joined to
-            # every link row before grouping, each cost as much again.
+            # The page's rows first (CROSS JOIN keeps them the outer loop: their ids come from a
+            # covering index of the filtered column, storage.schema.INDEXES, where the planner
+            # would rather scan the link table and read every row it links to), counted by id on
+            # the link table's primary key, the names joined to the groups only. An IN list of
+            # every id, or a name joined to every link row before grouping, costs as much again.
             sql = (
                 f"select t.name as value, c.n as count from ("
                 f"select l.[{lookup}_id] as id, count(*) as n "
                 f"from (select [{VERSION_ID[self.table]}] as vid from ({self.sql})) s "
-                f"join [{link}] l on l.versions_id = s.vid "
+                f"cross join [{link}] l on l.versions_id = s.vid "
                 f"group by l.[{lookup}_id]) c join [{lookup}] t on t.id = c.id "
                 f"order by count desc, value limit {size + 1}"
             )
