@@ -1,11 +1,14 @@
 """A store as years of weekly crawls of the sample site leave it, built in minutes.
 
 Crawling and extracting 10,000 pages 52 times would take hours and measure the crawler; what grows
-with the crawls is the store. So the rows are written directly through the store's own write
-functions, the ones ingest calls (insert_capture, record_from_version and apply_record for every
-revisit, record_crawl and mark_removed after each crawl), one transaction per crawl as ingest
-holds one per WARC file. The content is the sample site's own model (titles, authors, topics,
-text, interviews), the first crawl's captures are responses, every later one mostly revisits:
+with the crawls is the store. So the rows are written directly, with the store's own write
+functions where ingest calls them (apply_record for a new or changed article, record_crawl and
+mark_removed after each crawl) and, for the unchanged revisits that are nearly all of a weekly
+crawl, the same statements as ingest's unchanged branch run with executemany (_write_bulk; the
+capture-by-capture path, _write_one_by_one, is what the test compares it with), one transaction
+per crawl as ingest holds one per WARC file. The content is the sample site's own model
+(titles, authors, topics, text, interviews), the first crawl's captures are responses, every later
+one mostly revisits:
 a few articles edited or retitled each week, a few added, a few no longer found, and the site's
 listing pages and images captured every time.
 
