@@ -74,7 +74,9 @@ def check_store(path) -> None:
     except sqlite3.DatabaseError as e:
         raise StoreDamaged(f"{path} is not a usable SQLite store ({e}): {how}") from None
     if problems != ["ok"]:
-        raise StoreDamaged(f"{path} is damaged (SQLite quick_check: {'; '.join(problems)[:200]}): {how}")
+        # One line: a quick_check row can hold several problems, a newline between each.
+        detail = "; ".join(" ".join(str(p).split()) for p in problems)[:200]
+        raise StoreDamaged(f"{path} is damaged (SQLite quick_check: {detail}): {how}")
 
 
 # Plain DDL rather than table.create(): the references are circular (a version points to its
