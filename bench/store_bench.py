@@ -162,14 +162,23 @@ def chart_queries() -> list[tuple[str, str]]:
         {"sql": c["query"], "_shape": "objects"})) for slug, c in charts.items()]
 
 
-def time_pages(base: str, page_list, repeat: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far: what a page costs the server, whatever else the
+    machine's other cores are doing (wall times on a shared machine are mostly waiting)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_pages(base: str, page_list, repeat: int, pid: int | None = None) -> dict:
     out = {}
     for label, path in page_list:
         if path is None:
             out[label] = None
             continue
-        times, status, timed_out = [], None, False
+        times, status, timed_out, cpu = [], None, False, None
         for i in range(repeat + 1):
+            if i == 1 and pid is not None:
+                cpu = cpu_seconds(pid)
             t = time.perf_counter()
             try:
                 with urllib.request.urlopen(base + path, timeout=120) as r:
@@ -182,7 +191,8 @@ def time_pages(base: str, page_list, repeat: int) -> dict:
                 times.append(ms)
             timed_out = timed_out or b"These facets timed out" in body or b"facets_timed_out\": [\"" in body
         out[label] = {"median_ms": statistics.median(times), "max_ms": max(times), "status": status,
-                      "facets_timed_out": timed_out}
+                      "facets_timed_out": timed_out,
+                      "cpu_ms": (cpu_seconds(pid) - cpu) * 1000 / repeat if cpu is not None else None}
     return out
 
 
@@ -193,7 +203,10 @@ def run(args) -> dict:
     # A snapshot of the measured code when asked for: edits to the worktree during a long run then
     # cannot reach half of it.
     new_code = old_checkout(args.new_rev, work / "new-code") if args.new_rev else None
+    from storage.schema import SCHEMA_VERSION
+
     result = {"articles": args.articles, "crawls": args.crawls, "old_rev": args.old_rev,
+              "schema": SCHEMA_VERSION,
               "new_rev": args.new_rev or "worktree",
               "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "schemas": {}}
     codes = {"new": new_code, "old": old_code}
@@ -229,8 +242,9 @@ def run(args) -> dict:
         for label, path in ((1, snap1), (args.crawls, db)):
             log(f"== timing the {name} store after {label} crawl(s)")
             with Server(path, code) as server:
-                entry["pages"][str(label)] = time_pages(server.base, pages(gen["sample"], name == "new"),
-                                                        args.repeat)
+                entry["pages"][str(label)] = time_pages(
+                    server.base, pages(gen["sample"], name == "new"),
+                    args.repeat if name == "new" else args.old_repeat, server.proc.pid)
             entry.setdefault("size", {})[str(label)] = path.stat().st_size
         result["schemas"][name] = entry
     for name, code in (("new", new_code), ("old", old_code)):
@@ -275,12 +289,15 @@ def render(r: dict) -> str:
         f"--crawls {r['crawls']}` on a shared machine (2 cores, other engineers' tests and benchmarks "
         "running at the same time): the absolute times are noisy, the ratios and the growth less so.",
         f"\"old\" is the schema-1 code at {r['old_rev']} (latest_versions a view, array facets), "
-        "\"new\" this branch's schema 2. Every page through a real `deeply serve`; median of "
-        "the repeats after one warm-up request, in milliseconds (max in brackets). "
+        f"\"new\" this branch's schema {r.get('schema', 2)}. Every page through a real `deeply serve`; "
+        "median of the repeats after one warm-up request, in milliseconds (max in brackets). "
+        "\"CPU\" is the server process's own CPU time per request (user + system, mean of the "
+        "repeats, 10 ms ticks), which the other engineers' load on the machine does not inflate. "
         f"Goal: every page under {GOAL_MS} ms at {r['crawls']} crawls.",
         "",
-        f"| page | old, 1 crawl | old, {n} crawls | new, 1 crawl | new, {n} crawls |",
-        "|---|---:|---:|---:|---:|",
+        f"| page | old, 1 crawl | old, {n} crawls | new, 1 crawl | new, {n} crawls | "
+        f"new CPU, 1 | new CPU, {n} |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     labels = list(dict.fromkeys([*new["pages"]["1"], *old["pages"]["1"]]))
 
@@ -292,14 +309,21 @@ def render(r: dict) -> str:
         bad = f" (HTTP {m['status']})" if m["status"] != 200 else ""
         return f"{m['median_ms']:.0f} ({m['max_ms']:.0f}){flag}{bad}"
 
-    worst = 0.0
+    def cpu(entry, crawls, label):
+        m = entry["pages"][crawls].get(label)
+        return "n/a" if m is None or m.get("cpu_ms") is None else f"{m['cpu_ms']:.0f}"
+
+    worst, worst_cpu = 0.0, 0.0
     for label in labels:
         lines.append(f"| {label} | {cell(old, '1', label)} | {cell(old, n, label)} | "
-                     f"{cell(new, '1', label)} | {cell(new, n, label)} |")
+                     f"{cell(new, '1', label)} | {cell(new, n, label)} | {cpu(new, '1', label)} | "
+                     f"{cpu(new, n, label)} |")
         m = new["pages"][n].get(label)
         if m:
             worst = max(worst, m["median_ms"])
-    lines += ["", f"Slowest page of the new schema at {n} crawls: {worst:.0f} ms (median).", ""]
+            worst_cpu = max(worst_cpu, m.get("cpu_ms") or 0)
+    lines += ["", f"Slowest page of the new schema at {n} crawls: {worst:.0f} ms (median wall), "
+              f"{worst_cpu:.0f} ms of the server's CPU.", ""]
 
     def growth(entry, name):
         g = entry["gen"]
@@ -334,8 +358,22 @@ def render(r: dict) -> str:
         growth(old, "old"),
         growth(new, "new"),
         "",
+        *[size_per_crawl(entry, name) for name, entry in (("old", old), ("new", new))],
     ]
     return "\n".join(lines)
+
+
+def size_per_crawl(entry: dict, name: str) -> str:
+    """Bytes each weekly crawl after the first adds to the store, per capture it adds: flat when the
+    store grows linearly with its captures."""
+    g = entry["gen"]
+    added = [(b["size"] - a["size"]) / b["captures"] for a, b in zip(g, g[1:], strict=False)]
+    if not added:
+        return ""
+    return (f"Store size, {name} schema: each weekly crawl after the first adds {min(added):,.0f}-"
+            f"{max(added):,.0f} bytes per capture (median {statistics.median(added):,.0f}; first half of "
+            f"the crawls {statistics.median(added[: len(added) // 2] or added):,.0f}, second half "
+            f"{statistics.median(added[len(added) // 2:]):,.0f}).\n")
 
 
 def main(argv=None) -> int:
@@ -343,6 +381,8 @@ def main(argv=None) -> int:
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--crawls", type=int, default=52)
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--old-repeat", type=int, default=None,
+                   help="Repeats on the old schema's store (default: --repeat; its pages take seconds).")
     p.add_argument("--more", type=int, default=3, help="Times one more crawl is written, at 1 and at N.")
     p.add_argument("--old-rev", default="38628bf", help="The commit whose schema is compared (default: "
                    "the last one of schema version 1).")
@@ -351,6 +391,7 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=7200, help="Seconds for building the stores.")
     p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
+    args.old_repeat = args.old_repeat or args.repeat
     result = run(args)
     RAW.parent.mkdir(parents=True, exist_ok=True)
     RAW.write_text(json.dumps(result, indent=1))

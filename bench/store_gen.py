@@ -1,11 +1,14 @@
 """A store as years of weekly crawls of the sample site leave it, built in minutes.
 
 Crawling and extracting 10,000 pages 52 times would take hours and measure the crawler; what grows
-with the crawls is the store. So the rows are written directly through the store's own write
-functions, the ones ingest calls (insert_capture, record_from_version and apply_record for every
-revisit, record_crawl and mark_removed after each crawl), one transaction per crawl as ingest
-holds one per WARC file. The content is the sample site's own model (titles, authors, topics,
-text, interviews), the first crawl's captures are responses, every later one mostly revisits:
+with the crawls is the store. So the rows are written directly, with the store's own write
+functions where ingest calls them (apply_record for a new or changed article, record_crawl and
+mark_removed after each crawl) and, for the unchanged revisits that are nearly all of a weekly
+crawl, the same statements as ingest's unchanged branch run with executemany (_write_bulk; the
+capture-by-capture path, _write_one_by_one, is what the test compares it with), one transaction
+per crawl as ingest holds one per WARC file. The content is the sample site's own model
+(titles, authors, topics, text, interviews), the first crawl's captures are responses, every later
+one mostly revisits:
 a few articles edited or retitled each week, a few added, a few no longer found, and the site's
 listing pages and images captured every time.
 
@@ -91,8 +94,12 @@ def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None = None) -> Built:
-    """Write the store at `path` (which must not exist); copy it to snapshot_at[n] after crawl n."""
+def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None = None,
+          bulk: bool = True) -> Built:
+    """Write the store at `path` (which must not exist); copy it to snapshot_at[n] after crawl n.
+
+    bulk=False writes every capture through the store's functions one by one, as ingest does:
+    the reference that the bulk path is checked against (tests/test_store_bench_gen.py)."""
     from dataclasses import replace
 
     from storage import schema, store
@@ -125,10 +132,9 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
             changed = set(rng.sample(pool, plan.edited + plan.retitled))
         retitle = set(sorted(changed)[: plan.retitled])
         t = time.perf_counter()
-        n = 0
-        offset = 0
         with db.atomic():
             store.ensure_crawl(db, crawl_id)
+            article_caps, revisits, fresh = [], [], []
             for i, r in enumerate(present):
                 when = _stamp(start + timedelta(seconds=i // 4))
                 capture_id = f"urn:uuid:{crawl_id}-{i:06d}"
@@ -141,32 +147,29 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
                                     content_hash="")
                 if r.key in current and r.key not in changed:
                     orig = current[r.key][1]
-                    capture = _capture(capture_id, r.url, when, warc, offset, crawl_id, r.key, orig)
-                    store.insert_capture(db, capture)
-                    record = store.record_from_version(db, orig["version_id"])
-                    store.apply_record(db, record, capture, source_capture=orig)
+                    capture = _capture(capture_id, r.url, when, warc, 2000 * i, crawl_id, r.key, orig)
+                    revisits.append((r.key, capture, orig))
                 else:
-                    capture = _capture(capture_id, r.url, when, warc, offset, crawl_id, r.key, None,
+                    capture = _capture(capture_id, r.url, when, warc, 2000 * i, crawl_id, r.key, None,
                                        digest=_digest(r.content_hash))
-                    store.insert_capture(db, capture)
-                    _outcome, version_id = store.apply_record(db, r, capture)
-                    current[r.key] = (r, {**capture, "version_id": version_id})
-                offset += 2000
-                n += 1
+                    fresh.append((r, capture))
+                article_caps.append(capture)
+            offset = 2000 * len(present)
+            page_caps = []
             for j, url in enumerate(other_urls):
                 when = _stamp(start + timedelta(seconds=len(present) // 4 + j // 4))
-                capture_id = f"urn:uuid:{crawl_id}-p{j:06d}"
                 orig = others.get(url)
                 mime = "image/jpeg" if url.endswith(".jpg") else "text/html"
-                capture = _capture(capture_id, url, when, warc, offset, crawl_id, None, orig,
-                                   digest=_digest(url), mime=mime)
+                capture = _capture(f"urn:uuid:{crawl_id}-p{j:06d}", url, when, warc, offset, crawl_id, None,
+                                   orig, digest=_digest(url), mime=mime)
                 if orig is None:
                     others[url] = capture
-                store.insert_capture(db, capture)
-                if not url.endswith(".jpg") and orig is None:
-                    db.execute("UPDATE captures SET outcome = 'not-article' WHERE id = ?", [capture_id])
+                page_caps.append(capture)
                 offset += 800
-                n += 1
+            (_write_bulk if bulk else _write_one_by_one)(db, article_caps, revisits, fresh, page_caps)
+            for r, capture in fresh:
+                current[r.key] = (r, capture)
+            n = len(article_caps) + len(page_caps)
             db["warc_files"].insert({"name": warc, "path": f"/bench/{warc}", "sha256": _digest(warc),
                                      "size": offset, "records": 2 * n, "captures": n, "status": "ingested",
                                      "crawl_id": crawl_id, "ingested_at": _stamp(start)}, replace=True)
@@ -191,6 +194,77 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
     db.close()
     built.sample = sample_of(path)
     return built
+
+
+def _write_one_by_one(db, article_caps, revisits, fresh, page_caps) -> None:
+    """A crawl's rows through the store's own functions, capture by capture, as ingest writes them."""
+    from storage import store
+
+    payload = {key: orig for key, _capture_row, orig in revisits}
+    records = {capture["id"]: r for r, capture in fresh}
+    for capture in article_caps:
+        store.insert_capture(db, capture)
+        if capture["id"] in records:
+            _outcome, version_id = store.apply_record(db, records[capture["id"]], capture)
+            capture["version_id"] = version_id
+        else:
+            orig = payload[capture["article_key"]]
+            record = store.record_from_version(db, orig["version_id"])
+            store.apply_record(db, record, capture, source_capture=orig)
+    for capture in page_caps:
+        store.insert_capture(db, capture)
+        if not capture["url"].endswith(".jpg") and not capture["is_revisit"]:
+            db.execute("UPDATE captures SET outcome = 'not-article' WHERE id = ?", [capture["id"]])
+
+
+def _write_bulk(db, article_caps, revisits, fresh, page_caps) -> None:
+    """The same rows as _write_one_by_one, most of them in a few statements.
+
+    A revisit of an unchanged article (all but a few of every weekly crawl) writes, in
+    storage.store._apply_record's "unchanged" branch: its capture row (article, version and outcome
+    set), the version's last_seen, the article's url and times, and latest_versions' copy of them
+    (sync_latest(whole=False)). Those are the same statements here, run with executemany; new and
+    changed articles still go through store.apply_record, in capture order, so every id is the one
+    ingest would give. The test compares the two stores table by table."""
+    from storage import store
+
+    conn = db.conn
+    done = {capture["id"]: orig for _key, capture, orig in revisits}
+    rows = []
+    for capture in article_caps:
+        orig = done.get(capture["id"])
+        extra = ({"version_id": orig["version_id"], "outcome": "unchanged"} if orig is not None
+                 else {"version_id": None, "outcome": None})
+        rows.append({**capture, **extra})
+    for capture in page_caps:
+        outcome = None if capture["url"].endswith(".jpg") or capture["is_revisit"] else "not-article"
+        rows.append({**capture, "version_id": None, "outcome": outcome})
+    columns = list(rows[0])
+    conn.executemany(f"INSERT OR IGNORE INTO captures ({', '.join(columns)}) "
+                     f"VALUES ({', '.join('?' for _ in columns)})", [[r[c] for c in columns] for r in rows])
+    seen = [(capture["fetched_at"], capture["url"], key, orig["version_id"])
+            for key, capture, orig in revisits]
+    conn.executemany("UPDATE versions SET last_seen = max(coalesce(last_seen, ''), ?) WHERE id = ?",
+                     [(when, vid) for when, _url, _key, vid in seen])
+    conn.executemany(
+        """
+        UPDATE articles SET
+            url = CASE WHEN ? >= coalesce(last_seen, '') THEN ? ELSE url END,
+            first_seen = min(coalesce(first_seen, ?), ?),
+            last_seen = max(coalesce(last_seen, ''), ?),
+            removed_at = NULL,
+            removed_in_crawl = NULL
+        WHERE key = ?
+        """, [(when, url, when, when, when, key) for when, url, key, _vid in seen])
+    if hasattr(store, "sync_latest"):  # schema 2 on: latest_versions a table (before, a view)
+        conn.executemany(
+            "UPDATE latest_versions SET (url, first_seen, last_seen, removed_at) = "
+            "(SELECT url, first_seen, last_seen, removed_at FROM articles WHERE key = ?) "
+            "WHERE article_key = ?",
+            [(key, key) for _when, _url, key, _vid in seen])
+    for r, capture in fresh:
+        _outcome, version_id = store.apply_record(db, r, capture)
+        capture["version_id"] = version_id
 
 
 def one_more_crawl(path: Path, plan: Plan, label: str) -> float:
@@ -322,6 +396,9 @@ def main(argv=None) -> int:
     p.add_argument("--snapshot", action="append", default=[], metavar="N=PATH",
                    help="Copy the store to PATH after crawl N (repeatable).")
     p.add_argument("--stats", type=Path, help="Write the per-crawl numbers here (JSON).")
+    p.add_argument("--one-by-one", action="store_true",
+                   help="Write every capture through the store's functions one at a time (the slow "
+                        "reference the bulk writes are checked against).")
     p.add_argument("--one-more", metavar="LABEL",
                    help="Instead: write one more weekly crawl into the existing store DB; print its seconds.")
     args = p.parse_args(argv)
@@ -332,7 +409,8 @@ def main(argv=None) -> int:
         p.error(f"{args.db} exists: the generator writes a new store")
     snaps = {int(s.split("=", 1)[0]): Path(s.split("=", 1)[1]) for s in args.snapshot}
     built = build(args.db, Plan(articles=args.articles, crawls=args.crawls),
-                  log=lambda m: print(m, file=sys.stderr, flush=True), snapshot_at=snaps)
+                  log=lambda m: print(m, file=sys.stderr, flush=True), snapshot_at=snaps,
+                  bulk=not args.one_by_one)
     if args.stats:
         import json
         from dataclasses import asdict

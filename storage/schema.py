@@ -26,7 +26,7 @@ from storage.util import StoreError, utc_now
 
 # Bump on any change of tables, columns, indexes or views; open_store() refuses a newer file
 # rather than writing rows an older program does not understand.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class SchemaError(StoreError):
@@ -74,7 +74,9 @@ def check_store(path) -> None:
     except sqlite3.DatabaseError as e:
         raise StoreDamaged(f"{path} is not a usable SQLite store ({e}): {how}") from None
     if problems != ["ok"]:
-        raise StoreDamaged(f"{path} is damaged (SQLite quick_check: {'; '.join(problems)[:200]}): {how}")
+        # One line: a quick_check row can hold several problems, a newline between each.
+        detail = "; ".join(" ".join(str(p).split()) for p in problems)[:200]
+        raise StoreDamaged(f"{path} is damaged (SQLite quick_check: {detail}): {how}")
 
 
 # Plain DDL rather than table.create(): the references are circular (a version points to its
@@ -291,7 +293,9 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("articles", ("removed_at",), False),
     ("articles", ("current_version_id",), True),
     ("articles", ("last_seen",), False),
-    ("qa_turns", ("speaker",), False),
+    # The speakers query groups every turn of the current versions by speaker and role: read
+    # from this index alone, never the turns' text.
+    ("qa_turns", ("speaker", "role", "version_id"), False),
     ("captures", ("url", "fetched_at"), False),
     ("captures", ("payload_digest",), False),
     ("captures", ("crawl_id", "article_key"), False),
@@ -310,9 +314,14 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("latest_versions", ("year", "published"), False),
     ("latest_versions", ("published", "article_key"), False),
     ("latest_versions", ("removed_at",), False),
-    ("versions", ("site",), False),
-    ("versions", ("kind",), False),
-    ("versions", ("year",), False),
+    # Covering the facets: with one of site, kind or year selected, the other two facets and the
+    # version ids the author, topic and speaker facets count are read from one index, not the rows.
+    ("latest_versions", ("site", "kind", "year", "version_id"), False),
+    ("latest_versions", ("kind", "site", "year", "version_id"), False),
+    ("latest_versions", ("year", "site", "kind", "version_id"), False),
+    ("versions", ("site", "kind", "year"), False),  # the rowid (id) is in every index
+    ("versions", ("kind", "site", "year"), False),
+    ("versions", ("year", "site", "kind"), False),
     ("versions", ("first_seen",), False),
     ("crawls", ("started",), False),
     *[(name, ("name",), True) for name in M2M],
@@ -408,10 +417,28 @@ def _fill_m2m(db: Database, name: str, source: str) -> None:
                f"SELECT s.vid, t.id FROM ({source}) s JOIN {name} t ON t.name = s.name")
 
 
+def _v3_covering_indexes(db: Database) -> None:
+    """Indexes that answer the facets and the speakers page without reading the rows: qa_turns by
+    (speaker, role, version_id), latest_versions and versions by site, kind and year together.
+    The one-column indexes they cover go; the planner's statistics learn of them at once."""
+    added = [("qa_turns", ("speaker", "role", "version_id")),
+             *[("latest_versions", (*cols, "version_id")) for cols in
+               (("site", "kind", "year"), ("kind", "site", "year"), ("year", "site", "kind"))],
+             *[("versions", cols) for cols in
+               (("site", "kind", "year"), ("kind", "site", "year"), ("year", "site", "kind"))]]
+    for table, columns in added:
+        db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}", if_not_exists=True)
+    for name in ("idx_qa_turns_speaker", "idx_versions_site", "idx_versions_kind", "idx_versions_year"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    for table in ("qa_turns", "latest_versions", "versions"):
+        db.execute(f"ANALYZE {table}")
+
+
 # (version it brings the store to, the step). Append only; each step may assume the ones before
 # it ran, and nothing after it (the create-missing pass runs after all steps).
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (2, _v2_latest_table_and_facets),
+    (3, _v3_covering_indexes),
 ]
 
 

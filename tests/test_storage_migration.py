@@ -85,7 +85,7 @@ def test_a_v1_store_is_migrated_in_place_with_its_data(tmp_path):
 
     open_store(db_path).close()
     after = snapshot(db_path)
-    assert after["schema_version"] == str(SCHEMA_VERSION) == "2"
+    assert after["schema_version"] == str(SCHEMA_VERSION) == "3"
     assert after["view"] == "table"
     for table in TABLES:
         # Every row as it was; the columns later versions added are there, NULL in the old rows.
@@ -128,7 +128,7 @@ def test_a_migrated_store_takes_the_next_ingest(tmp_path):
     report = ingest(db_path, [warc.path], progress=False, workers=0)
     assert report.ok and report.captures == 1
     after = snapshot(db_path)
-    assert after["schema_version"] == "2"
+    assert after["schema_version"] == str(SCHEMA_VERSION)
     assert len(after["latest_versions"]) == 2
     row = next(r for r in after["latest_versions"] if r["article_key"] == page.path.strip("/"))
     assert row["version"] == 2 and json.loads(row["authors"]) == ["Sam Example"]  # new content
@@ -189,5 +189,62 @@ def test_deeply_serve_upgrades_an_older_store_before_serving_it(tmp_path):
         with urllib.request.urlopen(f"{base}/archive/latest_versions.json?_shape=objects", timeout=30) as r:
             assert r.status == 200
             assert len(json.loads(r.read())["rows"]) == 2
-    assert "upgraded the store from schema version 1 to 2" in (tmp_path / "serve.log").read_text()
+    log = (tmp_path / "serve.log").read_text()
+    assert f"upgraded the store from schema version 1 to {SCHEMA_VERSION}" in log
     assert snapshot(db_path)["schema_version"] == str(SCHEMA_VERSION)
+
+
+_ORDERS = ("site_kind_year", "kind_site_year", "year_site_kind")
+V3_INDEXES = {"idx_qa_turns_speaker_role_version_id",
+              *[f"idx_latest_versions_{c}_version_id" for c in _ORDERS],
+              *[f"idx_versions_{c}" for c in _ORDERS]}
+V2_INDEXES = {"idx_qa_turns_speaker", "idx_versions_site", "idx_versions_kind", "idx_versions_year"}
+
+
+def _indexes(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("select name from sqlite_master where type = 'index' "
+                                           "and tbl_name in ('qa_turns', 'versions', 'latest_versions')")}
+    finally:
+        conn.close()
+
+
+def test_a_v2_store_gets_the_covering_indexes(tmp_path):
+    """Schema 3: the facets and the speakers page read covering indexes, not the rows."""
+    db_path = v1_store(tmp_path / "archive.db")
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)  # back to what the schema-2 code left
+    for name in V3_INDEXES:
+        conn.execute(f"DROP INDEX {name}")
+    conn.executescript("""
+        CREATE INDEX idx_qa_turns_speaker ON qa_turns (speaker);
+        CREATE INDEX idx_versions_site ON versions (site);
+        CREATE INDEX idx_versions_kind ON versions (kind);
+        CREATE INDEX idx_versions_year ON versions (year);
+        UPDATE meta SET value = '2' WHERE key = 'schema_version';
+    """)
+    conn.commit()
+    conn.close()
+    before, v2 = snapshot(db_path), _indexes(db_path)
+    assert V2_INDEXES <= v2 and not V3_INDEXES & v2
+
+    open_store(db_path).close()
+    after = snapshot(db_path)
+    assert after["schema_version"] == str(SCHEMA_VERSION) == "3"
+    assert {k: v for k, v in after.items() if k != "schema_version"} == \
+        {k: v for k, v in before.items() if k != "schema_version"}
+    assert _indexes(db_path) == (v2 - V2_INDEXES) | V3_INDEXES
+    conn = sqlite3.connect(db_path)
+    try:
+        import yaml
+
+        sql = yaml.safe_load((Path(__file__).parent.parent / "storage" / "metadata.yml").read_text())[
+            "databases"]["archive"]["queries"]["speakers"]["sql"]
+        plan = " ".join(r[3] for r in conn.execute("explain query plan " + sql))
+        assert "COVERING INDEX idx_qa_turns_speaker_role_version_id" in plan, plan
+        # Only the current version counts (its two turns), not the earlier version's two.
+        assert conn.execute(sql).fetchall() == [("Omar Invented", "answer", 1, 1),
+                                                ("Syria Deeply", "question", 1, 1)]
+    finally:
+        conn.close()
