@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 SHARED_OPTIONS = ("scope_prefix", "max_pages", "max_depth", "requisite_hosts", "requisite_hops",
                   "max_requisites")
 IDLE_POLL = 0.5  # seconds between looks at Redis while others still work
+READY_SECONDS = 120  # how long the workers of one `run_workers` wait for each other to start
 
 
 def worker_id() -> str:
@@ -193,7 +194,11 @@ def join_crawl(opts: CrawlOptions, own_folder: bool = True) -> tuple[CrawlOption
     state = _read_state(folder) if opts.resume else None
     server = rf.connect(opts.redis_url)
     key = rf.crawl_key(opts.start_urls)
-    created, meta = rf.join(server, key, _proposal(opts, state))
+    # The workers of `run_workers` join the crawl their parent started, never a new one (it may be
+    # over by the time a late worker starts).
+    created, meta = rf.join(server, key, _proposal(opts, state), only=not own_folder)
+    if meta is None:
+        return opts, None, False
     adopted = replace(opts, **meta["options"])
     ours = bool(state and state.get("crawl_id") == meta["crawl_id"])
     if created and ours:
@@ -226,6 +231,9 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> CrawlResul
     from scrapy.crawler import CrawlerProcess
 
     opts, meta, ours = join_crawl(opts, own_folder)
+    if meta is None:
+        return CrawlResult(crawl_id="", started="", finished="", start_urls=opts.start_urls,
+                           complete=True, resumed=False, finish_reason="finished")
     crawl_id, started = meta["crawl_id"], datetime.fromisoformat(meta["started"])
     key = rf.crawl_key(opts.start_urls)
     mine = crawl_files(Path(opts.warc_dir), opts.warc_prefix, started) if ours else []
@@ -301,12 +309,18 @@ def finish_state(folder: Path, result: CrawlResult) -> None:
 
 # --- N workers on this machine (`deeply run --workers N`) ---
 
-def _worker_main(opts: CrawlOptions, db_path: str | None, out: str) -> None:
-    """A worker process of `run_workers`: its own priors from the store, its result as JSON."""
+def _worker_main(opts: CrawlOptions, db_path: str | None, out: str, ready_key: str, workers: int) -> None:
+    """A worker process of `run_workers`: its own priors from the store, its result as JSON. The
+    workers start crawling together (each waits, a bounded time, for the others to be ready), so
+    that one that started first does not take the whole of a small crawl."""
     if db_path:
         from crawler.prior import load_priors
 
         opts.priors = load_priors(Path(db_path), Path(opts.warc_dir))
+    server = rf.connect(opts.redis_url)
+    server.incr(ready_key)
+    server.expire(ready_key, 3600)
+    wait_until(lambda: int(server.get(ready_key) or 0) >= workers, READY_SECONDS)
     result = run_worker(opts, take_lock=False)
     tmp = Path(out + ".tmp")
     tmp.write_text(json.dumps(result.as_dict()))
@@ -325,11 +339,13 @@ def run_workers(opts: CrawlOptions, workers: int, db_path: Path | None = None,
     started = datetime.fromisoformat(meta["started"])
     ctx = multiprocessing.get_context("spawn")
     child_opts = replace(opts, priors={}, resume=True, progress=False)
+    ready = f"{rf.crawl_key(opts.start_urls)}:ready:{uuid.uuid4().hex[:8]}"
     outs, procs = [], []
     for i in range(workers):
         out = folder / f".deeply-worker-{os.getpid()}-{i}.json"
         out.unlink(missing_ok=True)
-        p = ctx.Process(target=_worker_main, args=(child_opts, str(db_path) if db_path else None, str(out)))
+        p = ctx.Process(target=_worker_main,
+                        args=(child_opts, str(db_path) if db_path else None, str(out), ready, workers))
         p.start()
         outs.append(out)
         procs.append(p)

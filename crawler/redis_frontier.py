@@ -85,12 +85,14 @@ return #items
 """
 
 # Join the running crawl of this key, or start a new one from the proposal (a finished or missing
-# crawl: its frontier and filter are dropped first). Returns {created, meta json}.
+# crawl: its frontier and filter are dropped first). Returns {created, meta json}; {0, false} when
+# ARGV[2] = '1' (join only) and no crawl runs.
 JOIN = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'running' then
   return {0, redis.call('HGET', KEYS[1], 'json')}
 end
+if ARGV[2] == '1' then return {0, false} end
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], 'status', 'running', 'json', ARGV[1])
 return {1, ARGV[1]}
@@ -136,10 +138,12 @@ def redact(url: str) -> str:
     return url
 
 
-def join(server, key: str, proposal: dict) -> tuple[bool, dict]:
+def join(server, key: str, proposal: dict, only: bool = False) -> tuple[bool, dict | None]:
+    """(created, meta); with `only`, meta is None when no crawl of this key is running."""
     k = keys(key)
-    created, meta = server.eval(JOIN, 3, k["meta"], k["requests"], k["dupefilter"], json.dumps(proposal))
-    return bool(int(created)), json.loads(meta)
+    created, meta = server.eval(JOIN, 3, k["meta"], k["requests"], k["dupefilter"], json.dumps(proposal),
+                                "1" if only else "0")
+    return bool(int(created)), json.loads(meta) if meta else None
 
 
 def finish(server, key: str) -> bool:
