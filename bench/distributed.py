@@ -156,7 +156,6 @@ def frontier_bytes(workdir: Path) -> dict:
         after = int(client.info("memory")["used_memory"])
         usage = client.memory_usage("bench:requests") if hasattr(client, "memory_usage") else \
             int(client.execute_command("MEMORY", "USAGE", "bench:requests"))
-    spider.links.close()
     return {"queued": (mid - before) / FRONTIER_SAMPLE, "seen": (after - mid) / FRONTIER_SAMPLE,
             "memory_usage_queue": usage / FRONTIER_SAMPLE}
 

@@ -66,16 +66,43 @@ def worker_id() -> str:
 
 class DistributedSpider(SyriaDeeplySpider):
     """The project's spider, telling the scheduler when a request is done with: its response
-    parsed and its links queued, or failed for good. Until then it stays in Redis, in flight."""
+    parsed and every link it yielded queued in Redis (or dropped as seen), or failed for good.
+    Until then it stays in Redis, in flight.
+
+    Scrapy hands a callback's output to the scheduler through a queue of its own (CONCURRENT_ITEMS
+    tasks): when `parse` ends, some of its requests may not be queued yet, so each is tagged with
+    its parent and counted down as the scheduler takes it (crawler/redis_frontier.py)."""
 
     name = SyriaDeeplySpider.name
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.children: dict[str, list] = {}  # token -> [requests not queued yet, parse ended, request]
+
     async def parse(self, response):
+        token = uuid.uuid4().hex
+        entry = self.children[token] = [0, False, response.request]
         try:
             async for request in super().parse(response):
+                if isinstance(request, scrapy.Request):
+                    request.meta[rf.PARENT] = token
+                    entry[0] += 1
                 yield request
         finally:
-            self._done(response.request)
+            entry[1] = True
+            self._settle(token)
+
+    def child_scheduled(self, token: str) -> None:
+        entry = self.children.get(token)
+        if entry is not None:
+            entry[0] -= 1
+            self._settle(token)
+
+    def _settle(self, token: str) -> None:
+        entry = self.children.get(token)
+        if entry is not None and entry[1] and entry[0] <= 0:
+            del self.children[token]
+            self._done(entry[2])
 
     def failed(self, failure):
         try:
@@ -139,7 +166,8 @@ class WorkerExtension:
         mine = self.server.hlen(rf.inflight_key(self.key, self.worker))
         if mine:
             # Idle, yet holding requests: none can still be working here; give them to the queue.
-            log.warning("%d request(s) held by this idle worker are queued again", mine)
+            log.warning("%d request(s) held by this idle worker are queued again: %s", mine,
+                        ", ".join(_held_urls(self.crawler, self.server, self.key, self.worker)))
             rf.requeue(self.server, self.key, self.worker, own=True, forget=False)
             self._wait()
         if rf.busy_workers(self.server, self.key):
@@ -172,6 +200,12 @@ class WorkerExtension:
             self.server.delete(rf.alive_key(self.key, self.worker))
         except Exception as exc:  # noqa: BLE001 - dead-worker recovery covers it
             log.warning("could not sign off from Redis: %s", exc)
+
+
+def _held_urls(crawler, server, key: str, worker: str, most: int = 5) -> list[str]:
+    queue = crawler.engine.scheduler.queue
+    values = server.hvals(rf.inflight_key(key, worker))[:most]
+    return [queue._decode_request(v.split(b"\n", 1)[1]).url for v in values]
 
 
 def _proposal(opts: CrawlOptions, state: dict | None) -> dict:

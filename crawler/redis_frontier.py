@@ -19,7 +19,8 @@ different start URLs on one Redis never share a key):
   :inflight:<worker> hash: field -> "score\\n" + the request as scrapy-redis encodes it
 
 Scrapy 2.19 and scrapy-redis 0.9.1: scrapy-redis's `Scheduler` does not subclass Scrapy's
-`BaseScheduler` (Scrapy checks the interface; `RedisScheduler` subclasses both), and its
+`BaseScheduler` (Scrapy checks the interface; `RedisScheduler` subclasses both) and passes its
+stats a `spider` argument Scrapy 2.19 deprecates (`RedisScheduler` does not), and its
 `RedisSpider` knows only `start_requests()`, which Scrapy 2.16 removed (rmax/scrapy-redis#305): the
 project's own spider and its `async start()` are used, with scrapy-redis's scheduler, queue and
 filter only.
@@ -36,7 +37,8 @@ from scrapy_redis.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-INFLIGHT = "deeply_inflight"  # request.meta: the in-flight fields this request stands for
+INFLIGHT = "deeply_inflight"  # request.meta: [in-flight key, field] of each pop this request stands for
+PARENT = "deeply_parent"  # request.meta, until queued: the parse that yielded it (crawler/distributed.py)
 ALIVE_SECONDS = 15  # a worker silent this long is taken for dead and its requests are re-queued
 HEARTBEAT_SECONDS = 2.0
 
@@ -185,19 +187,50 @@ class RedisScheduler(Scheduler, BaseScheduler):
         self.inflight = inflight_key(s.get("DEEPLY_REDIS_KEY"), s.get("DEEPLY_WORKER_ID"))
         self._pop = self.server.register_script(POP)
 
+    def enqueue_request(self, request):
+        parent = request.meta.pop(PARENT, None)  # never stored: it means something in this process only
+        # A retry or a redirect of a request taken earlier: once it is queued (or dropped as seen),
+        # the queue stands for that URL and the earlier pops are done with.
+        held = request.meta.pop(INFLIGHT, None)
+        try:
+            # scrapy-redis's own, but for the stats call (Scrapy 2.19 deprecates its spider argument).
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+            self.queue.push(request)
+            return True
+        finally:
+            if held:
+                self._release(held)
+            if parent is not None:
+                self.spider.child_scheduled(parent)
+
     def next_request(self):
         got = self._pop(keys=[self.queue.key, self.inflight])
         if not got:
             return None
         data, field = got
         request = self.queue._decode_request(data)
-        request.meta.setdefault(INFLIGHT, []).append(field.decode() if isinstance(field, bytes) else field)
+        field = field.decode() if isinstance(field, bytes) else field
+        request.meta.setdefault(INFLIGHT, []).append([self.inflight, field])
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def done(self, request) -> None:
         """The request is captured and its links are queued (or it failed for good)."""
-        fields = request.meta.get(INFLIGHT)
-        if fields:
-            self.server.hdel(self.inflight, *fields)
+        held = request.meta.get(INFLIGHT)
+        if held:
+            self._release(held)
+
+    def _release(self, held) -> None:
+        if held:
+            by_key: dict[str, list[str]] = {}
+            for key, field in held:
+                by_key.setdefault(key, []).append(field)
+            pipe = self.server.pipeline(transaction=False)
+            for key, fields in by_key.items():
+                pipe.hdel(key, *fields)
+            pipe.execute()
