@@ -217,7 +217,8 @@ def main(argv=None) -> int:
                     r.update(server=server, crawler="deeply --redis",
                              ratio=f"{r['pps'] / wget_pps:.2f}" if wget_pps else "-")
                     rows.append(r)
-                    log(f"  {server}, {n} worker(s): {r['pages']} pages, {r['pps']:.1f} pages/s")
+                    log(f"  {server}, {n} worker(s): {r['pages']} pages, {r['pps']:.1f} pages/s, "
+                        f"by worker {r['by_worker']}, {r['commands']} Redis commands")
         frontier = frontier_bytes(workdir)
     finally:
         if args.keep is None:
