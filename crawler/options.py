@@ -39,6 +39,7 @@ class CrawlOptions:
     resolve: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     requisite_hops: int = 3
     max_requisites: int = 200_000
+    redis_url: str | None = None  # a distributed crawl's Redis (crawler/distributed.py)
 
 
 @dataclass

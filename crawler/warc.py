@@ -165,6 +165,8 @@ class WarcWriterMiddleware:
             warc_version=version,
             started=s.get("DEEPLY_STARTED") or datetime.now(UTC),
             first_serial=s.getint("DEEPLY_FIRST_SERIAL", 0),
+            # A distributed crawl's worker names its files for itself (crawler/distributed.py).
+            host=s.get("DEEPLY_WARC_HOST"),
         ))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         self.bar = None

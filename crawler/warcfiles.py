@@ -70,8 +70,10 @@ class RotatingWarcWriter:
     """
 
     def __init__(self, folder: Path, prefix: str, info: dict, max_size: int = WARC_MAX_SIZE,
-                 warc_version: str = "1.1", started: datetime | None = None, first_serial: int = 0):
+                 warc_version: str = "1.1", started: datetime | None = None, first_serial: int = 0,
+                 host: str | None = None):
         self.folder = Path(folder)
+        self.host = host  # the name's last part (default: this machine's name)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.info = info
@@ -90,7 +92,7 @@ class RotatingWarcWriter:
 
     def _open(self) -> None:
         while True:
-            name = warc_name(self.prefix, self.started, self.serial)
+            name = warc_name(self.prefix, self.started, self.serial, self.host)
             final = self.folder / name
             path = self.folder / (name + OPEN_SUFFIX)
             self.serial += 1

@@ -85,6 +85,9 @@ def _crawl_options(f):
         click.option("--max-requisites", type=click.IntRange(min=0), default=CrawlOptions.max_requisites,
                      show_default=True,
                      help="At most this many requisites in all (0: no limit)."),
+        click.option("--redis", "redis_url", default=None, metavar="redis://[:PASSWORD@]HOST:PORT/DB",
+                     help="Join (or start) the distributed crawl of these start URLs on this Redis: "
+                     "its frontier is shared by every process given the same URL (docs/distributed.md)."),
         click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDRESS[:PORT]",
                      help="Connect to ADDRESS (and PORT) for HOST, with no DNS query for it (repeatable)."),
     ]
@@ -122,6 +125,7 @@ def crawl_options_from(kwargs, start_urls, priors=None):
         log_file=kwargs["log_file"],
         progress=not kwargs["quiet"] and not kwargs["verbose"],
         priors=priors or {},
+        redis_url=kwargs.get("redis_url"),
     )
 
 
@@ -161,7 +165,16 @@ def crawl(start_urls, db, **kwargs):
     priors = load_priors(db, kwargs["warc_dir"]) if db else {}
     opts = crawl_options_from(kwargs, start_urls, priors)
     try:
-        result = run_crawl(opts)
+        if opts.redis_url:
+            from crawler.distributed import run_worker
+            from crawler.redis_frontier import RedisUnavailable
+
+            try:
+                result = run_worker(opts)
+            except RedisUnavailable as exc:
+                raise click.ClickException(str(exc)) from None
+        else:
+            result = run_crawl(opts)
     except Locked as exc:
         click.echo(f"deeply crawl: {exc}", err=True)
         sys.exit(EXIT_LOCKED)

@@ -21,7 +21,9 @@ from storage.replay_links import DEFAULT_REPLAY_PREFIX
 @click.option("--replay-prefix", default=None,
               help=f"Prefix of the replay links stored with each capture.  "
               f"[default: {DEFAULT_REPLAY_PREFIX}]")
-def run_command(start_urls, db_path, replay_prefix, **kwargs):
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="With --redis: worker processes on this machine (others may join from elsewhere).")
+def run_command(start_urls, db_path, replay_prefix, workers, **kwargs):
     """Crawl, then ingest what the crawl wrote: one scheduled run.
 
     Pages whose payload is unchanged since the store last saw them are written as revisit records
@@ -39,12 +41,19 @@ def run_command(start_urls, db_path, replay_prefix, **kwargs):
     from storage import StoreBusy, StoreError
 
     opts = crawl_options_from(kwargs, start_urls)
+    if workers > 1 and not opts.redis_url:
+        raise click.UsageError("--workers needs --redis (the workers share their frontier through Redis)")
     try:
-        result = run(opts, db_path, replay_prefix=replay_prefix, progress=opts.progress)
+        result = run(opts, db_path, replay_prefix=replay_prefix, progress=opts.progress, workers=workers)
     except (Locked, StoreBusy) as exc:
         click.echo(f"deeply run: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     except StoreError as exc:
+        click.echo(f"deeply run: {exc}", err=True)
+        sys.exit(EXIT_FAILURES)
+    except RuntimeError as exc:
+        if type(exc).__name__ != "RedisUnavailable":
+            raise
         click.echo(f"deeply run: {exc}", err=True)
         sys.exit(EXIT_FAILURES)
     click.echo(run_summary(result))

@@ -58,7 +58,7 @@ def pending_warcs(db_path: Path, warc_dir: Path) -> list[Path]:
 
 
 def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, progress: bool = True,
-        log=print) -> RunResult:
+        log=print, workers: int = 1) -> RunResult:
     """Crawl (revisits and conditional requests against what the store has seen), ingest what the
     crawl wrote, mark articles a full crawl no longer finds, and record the crawl in the store."""
     from storage import StoreError, check_store, ingest, mark_removed, record_crawl
@@ -70,8 +70,14 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
         check_store(db_path)
         with writer_lock(db_path):
             pass
-        opts.priors = load_priors(db_path, folder)
-        crawl = run_crawl(opts, take_lock=False)
+        if opts.redis_url:
+            # Each worker reads the priors itself (crawler/distributed.py says why).
+            from crawler.distributed import run_workers
+
+            crawl = run_workers(opts, workers, db_path)
+        else:
+            opts.priors = load_priors(db_path, folder)
+            crawl = run_crawl(opts, take_lock=False)
         result = RunResult(crawl, db_path=Path(db_path))
         files = pending_warcs(db_path, folder)
         try:
