@@ -337,14 +337,13 @@ def finish_state(folder: Path, result: CrawlResult) -> None:
 
 # --- N workers on this machine (`deeply run --workers N`) ---
 
-def _worker_main(opts: CrawlOptions, db_path: str | None, out: str, ready_key: str, workers: int) -> None:
-    """A worker process of `run_workers`: its own priors from the store, its result as JSON. The
-    workers start crawling together (each waits, a bounded time, for the others to be ready), so
-    that one that started first does not take the whole of a small crawl."""
-    if db_path:
-        from crawler.prior import load_priors
-
-        opts.priors = load_priors(Path(db_path), Path(opts.warc_dir))
+def _worker_main(opts: CrawlOptions, load_priors, out: str, ready_key: str, workers: int) -> None:
+    """A worker process of `run_workers`: its own priors (read by the `load_priors` its caller gave,
+    since the store sits above the crawler), its result as JSON. The workers start crawling together
+    (each waits, a bounded time, for the others to be ready), so that one that started first does
+    not take the whole of a small crawl."""
+    if load_priors is not None:
+        opts.priors = load_priors()
     server = rf.connect(opts.redis_url)
     server.incr(ready_key)
     server.expire(ready_key, 3600)
@@ -355,10 +354,10 @@ def _worker_main(opts: CrawlOptions, db_path: str | None, out: str, ready_key: s
     os.replace(tmp, out)
 
 
-def run_workers(opts: CrawlOptions, workers: int, db_path: Path | None = None,
-                on_start=None) -> CrawlResult:
+def run_workers(opts: CrawlOptions, workers: int, load_priors=None, on_start=None) -> CrawlResult:
     """N worker processes into one folder; waits for all, then adds up what they did. The caller
-    holds the folder lock. `on_start(processes)` sees the processes once started (tests kill one)."""
+    holds the folder lock. `load_priors()`, a picklable function (each worker calls it), gives the
+    priors of a re-crawl; `on_start(processes)` sees the processes once started (tests kill one)."""
     import multiprocessing
 
     folder = Path(opts.warc_dir)
@@ -373,7 +372,7 @@ def run_workers(opts: CrawlOptions, workers: int, db_path: Path | None = None,
         out = folder / f".deeply-worker-{os.getpid()}-{i}.json"
         out.unlink(missing_ok=True)
         p = ctx.Process(target=_worker_main,
-                        args=(child_opts, str(db_path) if db_path else None, str(out), ready, workers))
+                        args=(child_opts, load_priors, str(out), ready, workers))
         p.start()
         outs.append(out)
         procs.append(p)

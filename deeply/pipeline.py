@@ -72,9 +72,11 @@ def run(opts: CrawlOptions, db_path: Path, replay_prefix: str | None = None, pro
             pass
         if opts.redis_url:
             # Each worker reads the priors itself (crawler/distributed.py says why).
+            from functools import partial
+
             from crawler.distributed import run_workers
 
-            crawl = run_workers(opts, workers, db_path)
+            crawl = run_workers(opts, workers, partial(load_priors, Path(db_path), folder))
         else:
             opts.priors = load_priors(db_path, folder)
             crawl = run_crawl(opts, take_lock=False)
