@@ -99,7 +99,7 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
     """Write the store at `path` (which must not exist); copy it to snapshot_at[n] after crawl n.
 
     bulk=False writes every capture through the store's functions one by one, as ingest does:
-    the reference that the bulk path is checked against (tests/test_store_bench_gen.py)."""
+    the reference that the bulk path is checked against (tests/test_storage_bench_gen.py)."""
     from dataclasses import replace
 
     from storage import schema, store

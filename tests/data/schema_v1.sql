@@ -1,5 +1,5 @@
 -- The store's DDL at schema version 1 (storage/schema.py before version 2), as SQLite kept it:
--- tests/test_store_migration.py builds a v1 store from it and migrates that in place.
+-- tests/test_storage_migration.py builds a v1 store from it and migrates that in place.
 CREATE TABLE meta (
             key TEXT PRIMARY KEY,
             value TEXT

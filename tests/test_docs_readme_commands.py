@@ -25,8 +25,6 @@ DEEPLY = Path(sys.executable).with_name("deeply")
 
 # Pages written on other branches at the time this README was rewritten; a link to one of them may
 # point at nothing until that branch merges. Take a name out once its file is in the tree.
-PENDING = {"docs/architecture.md", "docs/testing.md", "docs/distributed.md"}
-
 # Commands that serve until stopped or crawl for minutes: checked against --help only.
 LONG = {"crawl", "run", "serve", "replay", "sample-site", "qa", "demo"}
 
@@ -126,8 +124,6 @@ def test_every_link_in_the_readme_resolves_to_a_file_and_its_anchor():
     assert len(local) > 10
     for link in local:
         path, _, anchor = link.partition("#")
-        if path in PENDING and not (REPO / path).exists():
-            continue
         target = REPO / path
         assert target.exists(), f"README links to {path}, which is not in the tree"
         if anchor:
@@ -141,9 +137,6 @@ def test_every_link_between_the_docs_resolves():
                 continue
             path, _, anchor = link.partition("#")
             target = (page.parent / path).resolve() if path else page
-            rel = target.relative_to(REPO).as_posix() if target.is_relative_to(REPO) else str(target)
-            if rel in PENDING and not target.exists():
-                continue
             assert target.exists(), f"{page.name} links to {link}, which is not in the tree"
             if anchor and target.suffix == ".md":
                 assert anchor in anchors(target), f"{page.name} links to {link}: no such heading"
