@@ -43,6 +43,17 @@ def file_sha256(path, block: int = 1 << 20, limit: int | None = None) -> tuple[s
     return digest.hexdigest(), size
 
 
+# A crawl's own bookkeeping in its WARC folder (the lock, the state file, a worker's result): the
+# crawler names them from here, so that reading the folder passes over them without a word.
+BOOKKEEPING_PREFIX = ".deeply"
+LOCK_NAME = ".deeply.lock"
+STATE_NAME = ".deeply-crawl.json"
+
+
+def is_bookkeeping(name: str) -> bool:
+    return name.startswith(BOOKKEEPING_PREFIX)
+
+
 def is_archive_name(name: str) -> bool:
     return bool(ARCHIVE_NAME.search(name))
 
@@ -51,7 +62,7 @@ def archives_in(folder, recursive: bool = False) -> tuple[list[Path], list[Skipp
     """The archives of a folder in name order, and every other file with why it was left out.
 
     A file still being written (`.open`) is left for later; hidden files (an index's lock, a temp
-    file) are named too, so nothing in the folder goes unmentioned.
+    file) are named too, so nothing in the folder goes unmentioned but the crawl's own bookkeeping.
     """
     folder = Path(folder)
     found: list[Path] = []
@@ -65,6 +76,8 @@ def archives_in(folder, recursive: bool = False) -> tuple[list[Path], list[Skipp
             skipped.append(Skipped(path, "still being written (.open)"))
         elif is_archive_name(name):
             found.append(path)
+        elif is_bookkeeping(name):
+            continue
         elif name.startswith("."):
             skipped.append(Skipped(path, "a hidden file"))
         else:

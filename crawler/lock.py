@@ -5,9 +5,8 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from archive.files import LOCK_NAME
 from archive.lock import exclusive
-
-LOCK_NAME = ".deeply.lock"
 
 
 class Locked(RuntimeError):

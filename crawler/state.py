@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-STATE_NAME = ".deeply-crawl.json"
+from archive.files import STATE_NAME
 
 
 def read_state(folder: Path) -> dict | None:

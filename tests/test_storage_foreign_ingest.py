@@ -202,12 +202,15 @@ def test_folder_mode_takes_every_archive_and_names_every_file_it_skipped(tmp_pat
     (folder / "notes.txt").write_text("my notes\n")
     (folder / "f.warc.gz.open").write_bytes(b"")
     (folder / ".DS_Store").write_bytes(b"\0\0")
+    (folder / ".deeply-crawl.json").write_text("{}")  # a crawl's own bookkeeping: passed over in silence
+    (folder / ".deeply.lock").write_text("")
     db = tmp_path / "archive.db"
     proc = deeply("ingest", folder, "--db", db, "--no-progress", "--workers", "0")
     assert proc.returncode == 0, proc.stderr
     assert "notes.txt: skipped, not an archive" in proc.stderr
     assert "f.warc.gz.open: skipped, still being written (.open)" in proc.stderr
     assert ".DS_Store: skipped, a hidden file" in proc.stderr
+    assert ".deeply" not in proc.stderr
     assert "Traceback" not in proc.stderr
     names = {r["name"] for r in rows(db, "select name from warc_files")}
     assert names == {"a.warc.gz", "B.WARC.GZ", "c.arc", "d.arc.gz", "e.wacz"}
