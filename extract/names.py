@@ -136,6 +136,13 @@ def _word_ok(word: str) -> bool:
 
 
 _SHORT_WITH_NUMBER = re.compile(r"^[A-Za-z]{1,3}\d{2,4}$")
+# Two capitalised words or more, then a number that is no day of a month nor a year.
+_NAMED_NUMBER = re.compile(r"^(?:[A-Z][\w’'-]*\s+){2,5}(?:3[2-9]|[4-9]\d|\d{3})$")
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec",
+}  # fmt: skip
 
 
 def name_part(label: str) -> str:
@@ -151,8 +158,8 @@ def is_name_like(label: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 7:
         return False
-    if len(words) >= 3 and words[-1].isdigit() and all(w[:1].isupper() for w in words[:-1]):
-        words = words[:-1]  # "Yale Environment 360": an outlet's name may end in a number
+    if _NAMED_NUMBER.match(name) and not any(w.casefold() in _MONTHS for w in words):
+        words = words[:-1]  # "Yale Environment 360": an outlet's name may end in a number (no date's)
     return all(_word_ok(w) for w in words) and not all(
         w.casefold() in _PARTICLES or w.casefold() in {"and", "&"} for w in words
     )

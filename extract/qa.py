@@ -293,7 +293,12 @@ def _set_apart_questions(blocks: list[Block], candidates: dict, lede: list[str])
     ]  # fmt: skip
     found = [i for i in apart if len(blocks[i].text.split()) >= 3]
     if len([i for i in found if _asks(blocks[i].text)]) >= 2:
-        found = [i for i in apart if len(blocks[i].text.split()) >= 3 or _asks(blocks[i].text)]  # "Why?"
+        # "Why?" in a list item with its answer; alone, a short line ("Solutions?") is a subhead.
+        found = [
+            i for i in apart
+            if len(blocks[i].text.split()) >= 3
+            or (_asks(blocks[i].text) and _item_holds_its_answer(blocks, i))
+        ]  # fmt: skip
     asked = [i for i in found if _asks(blocks[i].text)]
     # A question that shares its list item with its answer is addressed by the markup itself.
     addressed = [
@@ -410,9 +415,11 @@ def _segment(
             continue
         if (
             current and result.turns[-1]["role"] == QUESTION and set_apart(block)
-            and not block.heading and not block.listed
+            and not block.heading and not block.listed and "?" in block.text and not block.text.endswith(":")
         ):  # fmt: skip
-            current.append(block)  # a question goes on in bold, before any answer: still the question
+            # A question that goes on asking in a bold paragraph, before any answer: still the question
+            # (a bold name line over the answer, "Omar Said, economist:", asks nothing).
+            current.append(block)
             continue
         if _is_section_heading(block) and (current is not None or result.turns):
             # "Part Two", a subhead between two parts: no turn, and what follows until the next
@@ -581,7 +588,8 @@ def _presented(cast: Cast, texts: list[str]) -> str:
     aged = _AGED.search(joined)
     if aged and _personal(aged.group(1).split()):
         return aged.group(1)
-    # A lede that opens on the person it presents ("Omar Said (@omar) is the director of …").
+    # A lede that opens on the person it presents ("Omar Said (@omar) is the director of …"), not on
+    # a clause ("While Moscow is reclassifying …").
     for text in texts:
         opening = next((m for m in cast.mentions if text.startswith(m + " ")), None)
         if opening and _personal(opening.split()) and _INTRODUCED.match(text[len(opening) :]):
@@ -589,7 +597,7 @@ def _presented(cast: Cast, texts: list[str]) -> str:
     return ""
 
 
-_INTRODUCED = re.compile(r"^\s(?:\([^()]{1,60}\)\s)?(?:(?:is|was|has)\b|,)")
+_INTRODUCED = re.compile(r"^\s(?:\([^()]{1,60}\)\s)?(?:is|was) (?:the|a|an)\s")
 
 
 _NOT_PERSONAL = {

@@ -772,8 +772,9 @@ def sister_interview_blocks(model: SiteModel, i: int, rng: random.Random, style:
             city = rng.choice(words.CITIES_ABROAD)
             blocks.append(Block("turn", fill(rng.choice(words.QUESTIONS), rng), role="question",
                                 speaker=f"{first} {last}", label=f"{first} {last}, {city}"))
-            if r == 1:  # the reader goes on in a bold paragraph of its own
-                blocks.append(Block("qmore", fill(rng.choice(words.SENTENCES), rng)))
+            if r == 1:  # the reader goes on asking in a bold paragraph of its own
+                more = f"{fill(rng.choice(_ADDRESSED), rng)} {fill(rng.choice(words.SENTENCES), rng)}"
+                blocks.append(Block("qmore", more))
             blocks.append(Block("turn", sentences(rng, words.SENTENCES, rng.randint(2, 3)), role="answer",
                                 speaker=asker, label=asker))
     elif style == "panel":  # several people answer the same question in turn

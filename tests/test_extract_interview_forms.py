@@ -141,7 +141,7 @@ def test_a_question_that_goes_on_in_a_second_bold_paragraph():
     <p>Readers sent their questions to Omar Said, an engineer.</p>
     <p><strong>Rana Aziz</strong></p><p>Teacher in Amman</p>
     <p><strong>Q: Will the wells last the summer?</strong></p>
-    <p><strong>Also, the farmers want to know about the pumps. They have heard many rumours.</strong></p>
+    <p><strong>Also, what about the pumps? The farmers have heard many rumours.</strong></p>
     <p><strong>Said:</strong> The wells will last. The pumps arrive in May.</p>
     <p><strong>Sami Nour</strong></p><p>Student in Berlin</p>
     <p><strong>Q: Who pays for the pumps?</strong></p>
@@ -154,8 +154,20 @@ def test_a_question_that_goes_on_in_a_second_bold_paragraph():
     ]  # fmt: skip
     assert record.qa[0]["text"] == (
         "Will the wells last the summer?\n\n"
-        "Also, the farmers want to know about the pumps. They have heard many rumours."
+        "Also, what about the pumps? The farmers have heard many rumours."
     )
+
+
+def test_a_bold_name_line_after_a_question_is_not_more_of_the_question():
+    body = """
+    <p>We asked two experts one question.</p>
+    <p><strong>Question:</strong> Where would he go?</p>
+    <p><strong>Omar Said, a former ambassador and the author of a history of the region:</strong></p>
+    <p>He will stay. He will not flee.</p>
+    <p><strong>Lina Haddad, a scholar:</strong> He will go abroad.</p>
+    """
+    record = extract(body)
+    assert record.qa == [] or record.qa[0]["text"] == "Where would he go?"
 
 
 def test_questions_and_answers_in_numbered_list_items():
@@ -170,6 +182,15 @@ def test_questions_and_answers_in_numbered_list_items():
     assert speakers(record) == [("Syria Deeply", "question"), ("Omar Said", "answer")] * 3
     assert record.qa[2]["text"] == "Why?"
     assert record.qa[3]["text"] == "We have had no rain.\n\nAnd I think the pumps are old."
+    # Out of a list, a one-word line that asks ("Solutions?") is a subhead: it stays in the answer.
+    unlisted = """
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>What is the state of the wells?</strong></p><p>Poor, I think.</p>
+    <p><strong>Solutions?</strong></p><p>We can dig deeper.</p>
+    <p><strong>What can be done about it now?</strong></p><p>We will dig, and I will lead it.</p>
+    """
+    answers = [t["text"] for t in extract(unlisted).qa if t["role"] == "answer"]
+    assert answers[0] == "Poor, I think.\n\nSolutions?\n\nWe can dig deeper."
     # A bullet list of bold lead-ins, one paragraph an item, is still no interview.
     bullets = """
     <p>What the report found.</p>
@@ -272,3 +293,10 @@ def test_an_outlet_label_with_a_number_and_its_short_form():
     <p><strong>2018:</strong> The farms came back.</p>
     """
     assert extract(news).qa == []
+    # Nor a date that opens a sentence before an interview ("On June 22, …: The city …").
+    dated = """
+    <p>On June 22, something happened in Example Town: The city bought its water system.</p>
+    <p>Syria Deeply spoke with Omar Said.</p>
+    <p><strong>Syria Deeply:</strong> Why buy it?</p><p><strong>Omar Said:</strong> To own it.</p>
+    """
+    assert speakers(extract(dated)) == [("Syria Deeply", "question"), ("Omar Said", "answer")]
