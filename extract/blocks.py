@@ -41,7 +41,7 @@ _SKIP = {
 }  # fmt: skip
 _SKIP_CLASS = re.compile(
     r"\b(?:post-holder|restricted|share|intents|newsletter|related|sidebar|widget|modal|sunset|"
-    r"social|advert|promo|wp-caption|wp-caption-text|thumb-caption|pullquote)\b"
+    r"social|advert|promo|wp-caption|wp-caption-text|thumb-caption|pull-?quote\w*|[\w-]*quote-block)\b"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -55,6 +55,8 @@ class Block:
     embeds: list[dict] = field(default_factory=list)
     rule: bool = False  # an <hr>: the page's own break between parts (no text)
     listed: bool = False  # an item of a list (<li>, TEI <item>)
+    item: int = 0  # which list item it is in (a serial; 0 outside lists): one item may hold several blocks
+    after_picture: bool = False  # a picture stands between it and the block before
 
 
 @dataclass
@@ -83,16 +85,18 @@ class _Builder:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.after_picture = False  # a picture came since the last paragraph: its caption may follow
+        self.picture_since = False  # a picture, captioned or not, came since the last paragraph
         self.segments: list[_Segment] = []
         self.heading = False
         self.listed = False
+        self.item = 0
 
     def add(self, text: str | None, bold: bool, italic: bool) -> None:
         if text:
             self.segments.append(_Segment(text, bold, italic))
 
     def flush(self) -> None:
-        segments, heading, listed = self.segments, self.heading, self.listed
+        segments, heading, listed, item = self.segments, self.heading, self.listed, self.item
         self.segments, self.heading, self.listed = [], False, False
         if not segments:
             return
@@ -104,6 +108,7 @@ class _Builder:
                 self.blocks.append(Block("", embeds=embeds))
             return
         after_picture, self.after_picture = self.after_picture, False
+        picture_since, self.picture_since = self.picture_since, False
         if is_credit(text, after_picture):
             return
         lead_parts: list[str] = []
@@ -121,7 +126,10 @@ class _Builder:
         lead = clean_text("".join(lead_parts)) if opens_bold else ""
         italic = bool(meaningful) and all(s.italic for s in meaningful)
         self.blocks.append(
-            Block(text, lead=lead, heading=heading, italic=italic, embeds=embeds, listed=listed)
+            Block(
+                text, lead=lead, heading=heading, italic=italic, embeds=embeds, listed=listed,
+                item=item if listed else 0, after_picture=picture_since,
+            )
         )
 
     def rule(self) -> None:
@@ -152,6 +160,8 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
     style: list[tuple[bool, bool]] = [(False, False)]
     skipped: set = set()
     items = 0  # open list items: what is flushed inside one is `listed`
+    open_items: list[int] = []  # serials of the open list items, innermost last
+    serial = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = _local(el.tag)
@@ -159,6 +169,10 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
             if el is not root and (tag is None or _skipped(el, tag)):
                 if tag in ("img", "picture", "figure"):
                     builder.after_picture = True
+                if tag in ("img", "picture", "figure") or any(
+                    _local(d.tag) in ("img", "picture") for d in el.iter()
+                ):
+                    builder.picture_since = True  # a captioned picture too (div.wp-caption)
                 skipped.add(el)
                 walker.skip_subtree()
                 continue
@@ -171,9 +185,13 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
                 builder.rule()
             elif tag in block_tags or tag in _HEADINGS:
                 builder.flush()
-                items += tag in _ITEMS
+                if tag in _ITEMS:
+                    items += 1
+                    serial += 1
+                    open_items.append(serial)
                 builder.heading = tag in _HEADINGS
                 builder.listed = items > 0
+                builder.item = open_items[-1] if open_items else 0
             rend = (el.get("rend") or "") if tei else ""
             bold = bold or tag in _BOLD or tag in _HEADINGS or (tag == "hi" and "#b" in rend)
             italic = italic or tag in _ITALIC or (tag == "hi" and "#i" in rend)
@@ -186,8 +204,11 @@ def walk_blocks(root, tei: bool = False) -> list[Block]:
                 style.pop()
                 if tag in block_tags or tag in _HEADINGS:
                     builder.flush()
-                    items -= tag in _ITEMS
+                    if tag in _ITEMS:
+                        items -= 1
+                        open_items.pop()
                     builder.listed = items > 0
+                    builder.item = open_items[-1] if open_items else 0
             if el is not root:
                 bold, italic = style[-1]
                 builder.add(el.tail, bold, italic)

@@ -123,13 +123,26 @@ def _word_ok(word: str) -> bool:
         return True
     if re.match(r"^(?:al|el|ad|as|ash|an|ar|az)[-‐]", low):
         return True
+    if core.isdigit():
+        return False  # a number alone ("360") only after a name's words, see `is_name_like`
     if any(ch.isdigit() for ch in core):
-        return False
+        # An outlet's short name with its number ("e360"); never a date or a count ("2016", "19th").
+        return bool(_SHORT_WITH_NUMBER.match(core))
     first = core[0]
     if first.isupper():
         return True
     # Scripts without case (Arabic) cannot be told by capitals: accept letters.
     return bool(_CASELESS_LETTER.match(first)) and first.lower() == first.upper()
+
+
+_SHORT_WITH_NUMBER = re.compile(r"^[A-Za-z]{1,3}\d{2,4}$")
+# Two capitalised words or more, then a number that is no day of a month nor a year.
+_NAMED_NUMBER = re.compile(r"^(?:[A-Z][\w’'-]*\s+){2,5}(?:3[2-9]|[4-9]\d|\d{3})$")
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec",
+}  # fmt: skip
 
 
 def name_part(label: str) -> str:
@@ -145,6 +158,8 @@ def is_name_like(label: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 7:
         return False
+    if _NAMED_NUMBER.match(name) and not any(w.casefold() in _MONTHS for w in words):
+        words = words[:-1]  # "Yale Environment 360": an outlet's name may end in a number (no date's)
     return all(_word_ok(w) for w in words) and not all(
         w.casefold() in _PARTICLES or w.casefold() in {"and", "&"} for w in words
     )
@@ -223,7 +238,21 @@ def mentioned_names(texts: list[str]) -> list[str]:
     return [n for n in names if not (n.casefold() in seen or seen.add(n.casefold()))]
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """ "e360" for "Yale Environment 360": letters standing for words of the name, in order, then the
+    number the name ends with."""
+    m = re.fullmatch(r"([A-Za-z]{1,3})(\d{2,4})", short)
+    words = full.split()
+    if not m or len(words) < 2 or words[-1] != m.group(2):
+        return False
+    initials = "".join(w[0] for w in words[:-1]).casefold()
+    it = iter(initials)
+    return all(ch in it for ch in m.group(1).casefold())
+
+
 def _matches(short: str, full: str) -> bool:
+    if _abbreviates(short, full):
+        return True
     if INITIALS.match(short):
         return short.replace(".", "").upper() in _initials_variants(full)
     s, f = _tokens(short), _tokens(full)
@@ -362,7 +391,7 @@ class Cast:
                 return self._search(full) or self._misspelt(full) or full
             if self._misspelt(name) == full:
                 return full
-        found = self._search(name)
+        found = self._search(name) or self._misspelt_surname(name)
         if found:
             return found
         compact = re.sub(r"[\s.]", "", low)  # "S.D." or "S D"
@@ -380,6 +409,19 @@ class Cast:
                 if SequenceMatcher(None, other[-1], words[-1]).ratio() >= 0.85:
                     return full
         return None
+
+    def _misspelt_surname(self, name: str) -> str | None:
+        """A one-word label a letter off the surname of exactly one full-name label ("Homes" on a page
+        whose labels name Rob Holmes): the page's typo for that person."""
+        words = _tokens(name)
+        if len(words) != 1 or len(words[0]) < 5 or INITIALS.match(name):
+            return None
+        found = {
+            full for full in self.full
+            if _tokens(full)[-1][:1] == words[0][:1]
+            and SequenceMatcher(None, _tokens(full)[-1], words[0]).ratio() >= 0.85
+        }  # fmt: skip
+        return found.pop() if len(found) == 1 else None
 
     def resolve(self, label: str) -> tuple[str, bool]:
         """The full name(s) a label stands for, and whether every part was recognised."""

@@ -218,6 +218,9 @@ def split_interview(
         found = _label(block) if block.text and not block.listed else None
         if found and is_name_like(found[0]) and not _closing(block) and not _subhead(block, found[1]):
             candidates[i] = found
+    headlines = _headlines(blocks, candidates)
+    for i in headlines:
+        del candidates[i]
     questions = _set_apart_questions(blocks, candidates, context[1:])
     if len(candidates) + len(questions) < 2:
         return None
@@ -240,6 +243,7 @@ def split_interview(
             # Initials of an interviewer the page names nowhere ("LS:" on a page by "Syria Deeply"):
             # the interviewer asks for the publication.
             accepted[i] = (cast.own_name(), role, rest)
+    questions += _follow_ups(blocks, accepted, questions)
     asker = _asker_name(accepted, cast)
     for i in questions:
         accepted[i] = (asker, QUESTION, blocks[i].text)
@@ -255,27 +259,80 @@ def split_interview(
         context[0],
         authors,
         asked_plainly | set(questions),
+        headlines,
     )
+
+
+_SENTENCE_END = re.compile(r"[.?!…:;”\"’')\]]$")
+
+
+def _headlines(blocks: list[Block], candidates: dict) -> set[int]:
+    """ "Sunderland: Methylmercury comes from gold mining" set apart, with no full stop, over a turn of
+    the same person: a headline naming its speaker, not a turn of its own."""
+    found = set()
+    for i, (label, rest, _) in candidates.items():
+        j = next((k for k in range(i + 1, len(blocks)) if blocks[k].text), None)
+        if j not in candidates or not set_apart(blocks[i]) or not rest or _SENTENCE_END.search(rest):
+            continue
+        mine, theirs = name_part(label).split(), name_part(candidates[j][0]).split()
+        if mine and theirs and mine[-1].casefold() == theirs[-1].casefold():
+            found.add(i)
+    return found
 
 
 def _set_apart_questions(blocks: list[Block], candidates: dict, lede: list[str]) -> list[int]:
     """Unlabelled questions set apart, each over a roman paragraph; a request ("Tell us about …")
     counts once the page asks at least twice. Most must address someone ("you"), unless labels answer
     them or the introduction says who was asked ("… spoke with Abdisaid Ali")."""
-    found = [
+    apart = [
         i for i, b in enumerate(blocks)
-        if i not in candidates and set_apart(b) and not b.listed and not _closing(b)
+        if i not in candidates and set_apart(b) and not _closing(b)
+        and (not b.listed or _item_holds_its_answer(blocks, i))
         and i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1])
-        and (_asks(b.text) or _REQUEST.match(b.text)) and len(b.text.split()) >= 3
+        and (_asks(b.text) or _REQUEST.match(b.text))
     ]  # fmt: skip
+    found = [i for i in apart if len(blocks[i].text.split()) >= 3]
+    if len([i for i in found if _asks(blocks[i].text)]) >= 2:
+        # "Why?" in a list item with its answer; alone, a short line ("Solutions?") is a subhead.
+        found = [
+            i for i in apart
+            if len(blocks[i].text.split()) >= 3
+            or (_asks(blocks[i].text) and _item_holds_its_answer(blocks, i))
+        ]  # fmt: skip
     asked = [i for i in found if _asks(blocks[i].text)]
-    addressed = [i for i in found if _YOU.search(blocks[i].text) or i + 1 in candidates]
+    # A question that shares its list item with its answer is addressed by the markup itself.
+    addressed = [
+        i for i in found
+        if _YOU.search(blocks[i].text) or i + 1 in candidates or _item_holds_its_answer(blocks, i)
+    ]  # fmt: skip
     intro = [b.text for b in blocks[: found[0]]] + lede if found else []
     if any(_SPOKE_WITH.search(t) for t in intro):
         addressed = found
     if len(asked) < 2 or len(addressed) < 0.5 * len(found):
         return []  # "Solutions?", "Who is to blame?": a news story's subheads ask no one
     return found
+
+
+def _item_holds_its_answer(blocks: list[Block], i: int) -> bool:
+    """A list item that holds a question set apart and the paragraphs answering it: the list numbers
+    the questions ("In five questions"), its items are no bullet points."""
+    block, after = blocks[i], blocks[i + 1] if i + 1 < len(blocks) else None
+    return bool(block.item) and after is not None and after.item == block.item
+
+
+def _follow_ups(blocks: list[Block], accepted: dict, questions: list[int]) -> list[int]:
+    """Unlabelled questions between labelled turns, set apart as the labelled questions are (all bold,
+    or headings), each over a roman paragraph: the interviewer asking on without a label."""
+    asking = sorted(i for i, (_, role, _) in accepted.items() if role == QUESTION)
+    if questions or len(asking) < 2 or not all(set_apart(blocks[i]) for i in asking):
+        return []
+    return [
+        i for i, b in enumerate(blocks)
+        if asking[0] < i < max(accepted) and i not in accepted and set_apart(b) and not b.heading
+        and not b.listed and _asks(b.text) and len(b.text.split()) >= 3
+        and i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1])
+        and i + 1 not in accepted
+    ]  # fmt: skip
 
 
 def _asker_name(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> str:
@@ -285,7 +342,8 @@ def _asker_name(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> str:
 
 
 def _segment(
-    blocks, accepted, unlabelled_questions, cast, context, title, authors, asked_plainly=frozenset()
+    blocks, accepted, unlabelled_questions, cast, context, title, authors, asked_plainly=frozenset(),
+    headlines=frozenset(),
 ) -> Interview | None:
     # Which questions have a labelled answer before the next question: the others' answers are the
     # roman paragraphs under them.
@@ -339,6 +397,9 @@ def _segment(
             result.dropped.append(block)
             current, current_q, part_intro, answerer = None, None, [], None
             continue
+        if i in headlines:
+            result.dropped.append(block)
+            continue
         if closing or _closing(block):
             closing = True
             result.dropped.append(block)
@@ -351,6 +412,14 @@ def _segment(
             continue
         if reader is not None and len(block.text.split()) <= 12 and not _asks(block.text):
             result.dropped.append(block)  # the reader's short bio under the name
+            continue
+        if (
+            current and result.turns[-1]["role"] == QUESTION and set_apart(block)
+            and not block.heading and not block.listed and "?" in block.text and not block.text.endswith(":")
+        ):  # fmt: skip
+            # A question that goes on asking in a bold paragraph, before any answer: still the question
+            # (a bold name line over the answer, "Omar Said, economist:", asks nothing).
+            current.append(block)
             continue
         if _is_section_heading(block) and (current is not None or result.turns):
             # "Part Two", a subhead between two parts: no turn, and what follows until the next
@@ -395,6 +464,12 @@ def _segment(
         return None  # question subheads over an explainer's third-person prose
     # Closing notes ("This interview has been edited…", a photo credit) end the last answer's blocks.
     last = result.turn_blocks[-1]
+    if len(last) > 1 and last[-1].text.endswith(":"):
+        # An outro that introduces what the text does not hold (a player, an embed: "The first recording
+        # is called …:"): no answer ends so. With it goes what follows the last picture in that answer.
+        start = max((k for k in range(1, len(last)) if last[k].after_picture), default=len(last) - 1)
+        result.outro[:0] = last[start:]
+        del last[start:]
     while len(last) > 1 and (last[-1].italic or _CLOSING_NOTE.match(last[-1].text)):
         result.outro.insert(0, last.pop())
     for turn, turn_blocks in zip(result.turns, result.turn_blocks, strict=True):
@@ -513,7 +588,16 @@ def _presented(cast: Cast, texts: list[str]) -> str:
     aged = _AGED.search(joined)
     if aged and _personal(aged.group(1).split()):
         return aged.group(1)
+    # A lede that opens on the person it presents ("Omar Said (@omar) is the director of …"), not on
+    # a clause ("While Moscow is reclassifying …").
+    for text in texts:
+        opening = next((m for m in cast.mentions if text.startswith(m + " ")), None)
+        if opening and _personal(opening.split()) and _INTRODUCED.match(text[len(opening) :]):
+            return " ".join(strip_titles(opening.split()))
     return ""
+
+
+_INTRODUCED = re.compile(r"^\s(?:\([^()]{1,60}\)\s)?(?:is|was) (?:the|a|an)\s")
 
 
 _NOT_PERSONAL = {

@@ -48,8 +48,11 @@ INTERVIEW_STYLES = (
     ("parts", "first"),
     ("readers", "readers"),
     ("panel", "panel"),
+    # An outlet's interview republished: its name ends in a number and shortens ("Example Review 360",
+    # "er360"), a follow-up question carries no label, a pull quote sits inside an answer.
+    ("republished", "outlet"),
 )
-NEW_FORMS = ("bold-question", "h3-question", "parts", "readers", "panel")
+NEW_FORMS = ("bold-question", "h3-question", "parts", "readers", "panel", "republished")
 
 AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 MONTHS = (
@@ -116,7 +119,10 @@ class Block:
 
     kind: str  # start, intro, p, more, embed, turn, sub, list, fin, disclaimer; interviews also:
     # q (a question set apart, no label), a (an answer's first paragraph, no label), caption (a picture
-    # and its credit), rule (<hr>), part (a section heading), closing (an editors' closing section)
+    # and its credit), rule (<hr>), part (a section heading), closing (an editors' closing section),
+    # qmore (a question going on in a bold paragraph), headline (a bold "Surname: headline" over that
+    # person's first answer), pullquote, outro (after the last answer), player (an embed the outro
+    # introduces), note (an italic closing note)
     text: str = ""
     items: tuple[str, ...] = ()
     role: str = ""  # turn: question / answer
@@ -126,6 +132,7 @@ class Block:
     more: str = ""  # p: an inline escaped <!--more--> at the 'start' or 'end'
     image: tuple[str, str] = ("", "")  # embed: (id, alignment)
     variant: int = 0  # embed: which real-world spelling of the marker
+    item: bool = False  # q, a, p: inside a numbered list item, one item per question and its answer
 
 
 @dataclass(frozen=True)
@@ -710,15 +717,33 @@ def sister_interview_blocks(model: SiteModel, i: int, rng: random.Random, style:
     if style in ("bold-question", "h3-question"):
         first, last, role = _guest(model, rng)
         intro(f"{first} {last}, {role}")
+        numbered = style == "bold-question"  # its later questions are items of a numbered list
         for t in range(rng.randint(3, 5)):
-            blocks.append(Block("q", fill(rng.choice(_ADDRESSED), rng), role="question", speaker=asker))
-            blocks.append(Block("a", _spoken_answer(rng), role="answer", speaker=f"{first} {last}"))
+            item = numbered and t >= 2
+            blocks.append(Block("q", fill(rng.choice(_ADDRESSED), rng), role="question", speaker=asker,
+                                item=item))
+            blocks.append(Block("a", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
+                                item=item))
             if t == 1:
                 credit = rng.choice(words.PHOTO_CREDITS)
                 blocks.append(Block("caption", f"{fill(rng.choice(words.SENTENCES), rng)} ({credit})",
                                     image=(str(rng.randrange(3000, 99999)), "aligncenter")))
                 blocks.append(Block("p", sentences(rng, words.ANSWERS, rng.randint(1, 2))))
+            if item and t == 2:  # a one-word question, in an item with its answer of two paragraphs
+                blocks.append(Block("q", "Why?", role="question", speaker=asker, item=True))
+                blocks.append(Block("a", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
+                                    item=True))
+                blocks.append(Block("p", sentences(rng, words.ANSWERS, 1), item=True))
         if style == "h3-question":
+            # An outro after a picture, ending in a colon over the player it introduces.
+            credit = rng.choice(words.PHOTO_CREDITS)
+            blocks.append(Block("caption", f"{fill(rng.choice(words.SENTENCES), rng)} ({credit})",
+                                image=(str(rng.randrange(3000, 99999)), "aligncenter")))
+            blocks.append(Block("outro", sentences(rng, words.SENTENCES, 1)
+                                + f" {asker} will publish the recordings each week."))
+            name = title_case(rng.choice(words.THEMES))
+            blocks.append(Block("outro", f"The first recording is called “{name}”:"))
+            blocks.append(Block("player"))
             items = tuple(title_case(fill("{theme} in {place}", rng)) for _ in range(3))
             blocks.append(Block("closing", "Recommended Reads", items=items))
     elif style == "parts":
@@ -742,14 +767,17 @@ def sister_interview_blocks(model: SiteModel, i: int, rng: random.Random, style:
     elif style == "readers":
         blocks.append(Block("start", sentences(rng, words.SENTENCES, 2)
                             + f" Readers sent their questions, and {asker} answers them."))
-        for _ in range(rng.randint(3, 4)):
+        for r in range(rng.randint(3, 4)):
             first, last = invented_name(rng)
             city = rng.choice(words.CITIES_ABROAD)
             blocks.append(Block("turn", fill(rng.choice(words.QUESTIONS), rng), role="question",
                                 speaker=f"{first} {last}", label=f"{first} {last}, {city}"))
+            if r == 1:  # the reader goes on asking in a bold paragraph of its own
+                more = f"{fill(rng.choice(_ADDRESSED), rng)} {fill(rng.choice(words.SENTENCES), rng)}"
+                blocks.append(Block("qmore", more))
             blocks.append(Block("turn", sentences(rng, words.SENTENCES, rng.randint(2, 3)), role="answer",
                                 speaker=asker, label=asker))
-    else:  # panel: several people answer the same question in turn
+    elif style == "panel":  # several people answer the same question in turn
         panel: list[tuple[str, str, str]] = []
         while len(panel) < 3:
             guest = _guest(model, rng)
@@ -757,6 +785,15 @@ def sister_interview_blocks(model: SiteModel, i: int, rng: random.Random, style:
                 panel.append(guest)
         blocks.append(Block("start", sentences(rng, words.SENTENCES, 2)
                             + f" {asker} asked three experts the same questions."))
+        # The first expert speaks before any question, under a headline naming her (no full stop).
+        first, last, _ = panel[0]
+        place = rng.choice(words.PLACES)
+        headline = f"{last}: The wells of {place} are running dry, and faster every year"
+        blocks.append(Block("headline", headline))
+        blocks.append(Block("turn", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
+                            label=f"{first} {last}"))
+        # One surname label of the second round drops a letter, a typo of the page's.
+        typo_of = next((g for g in panel if len(g[1]) >= 5 and g[1].isalpha()), None)
         for t in range(2):
             # "Syria Deeply :", a space before the colon, then the initials
             label = f"{asker} " if t == 0 else model.section.abbr
@@ -764,8 +801,27 @@ def sister_interview_blocks(model: SiteModel, i: int, rng: random.Random, style:
                                 label=label, short=t > 0))
             for first, last, role in panel:
                 label = f"{first} {last}, {role}" if t == 0 else last
+                if t == 1 and typo_of is not None and last == typo_of[1]:
+                    label = last[:2] + last[3:]
                 blocks.append(Block("turn", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
                                     label=label, short=t > 0))
+    elif style == "republished":
+        outlet, short = "Example Review 360", "er360"
+        first, last, role = _guest(model, rng)
+        blocks.append(Block("start", sentences(rng, words.SENTENCES, 2)
+                            + f" {first} {last}, {role}, spoke with the Example Review."))
+        for t in range(rng.randint(3, 4)):
+            blocks.append(Block("turn", fill(rng.choice(words.QUESTIONS), rng), role="question",
+                                speaker=outlet, label=outlet if t == 0 else short, short=t > 0))
+            blocks.append(Block("turn", _spoken_answer(rng), role="answer", speaker=f"{first} {last}",
+                                label=f"{first} {last}" if t == 0 else surname_label(last), short=t > 0))
+            if t == 1:  # a follow-up without a label, set apart as the labelled ones are
+                blocks.append(Block("q", fill(rng.choice(_ADDRESSED), rng), role="question", speaker=outlet))
+                answer = _spoken_answer(rng)
+                blocks.append(Block("a", answer, role="answer", speaker=f"{first} {last}"))
+                blocks.append(Block("pullquote", answer.split(". ")[0].rstrip(".") + "."))
+        blocks.append(Block("note", "A version of this interview was first published by the Example Review. "
+                                    "It is reprinted here with permission."))
     blocks.append(Block("fin"))
     return blocks
 
@@ -890,7 +946,8 @@ def paragraphs(article: Article) -> list[str]:
     """The body's reading text, block by block, leftovers, sign-off and disclaimer excluded."""
     out: list[str] = []
     for b in article.blocks:
-        if b.kind in ("start", "intro", "p", "sub", "q", "a", "part", "caption"):
+        if b.kind in ("start", "intro", "p", "sub", "q", "a", "part", "caption", "qmore", "headline", "outro",
+                      "note"):
             out.append(plain(b.text))
         elif b.kind == "turn":
             out.append(f"{b.label.rstrip()}: {plain(b.text)}")
@@ -907,9 +964,9 @@ def qa_turns(article: Article) -> list[dict]:
         if b.kind in ("turn", "q", "a"):
             turns.append({"speaker": b.speaker, "role": b.role, "text": plain(b.text)})
             open_turn = True
-        elif b.kind == "p" and turns and open_turn:
+        elif b.kind in ("p", "qmore") and turns and open_turn:
             turns[-1]["text"] += "\n\n" + plain(b.text)
-        elif b.kind in ("rule", "part", "closing"):
+        elif b.kind in ("rule", "part", "closing", "outro", "note"):
             open_turn = False
     return turns
 
@@ -927,6 +984,8 @@ def intro_paragraphs(article: Article) -> list[str]:
         elif b.kind in ("rule", "part"):
             in_turn = False
         elif b.kind in ("start", "intro", "p") and not in_turn:
+            out.append(plain(b.text))
+        elif b.kind in ("outro", "note"):  # after the last answer
             out.append(plain(b.text))
     return out
 

@@ -504,6 +504,10 @@ def label_html(b: Block) -> str:
 def turn_html(style: str, b: Block, heading_no: int) -> str:
     if style in ("strong", "parts", "readers", "panel"):
         return f"<p><strong>{label_html(b)}:</strong> {inline(b.text)}</p>"
+    if style == "republished":  # the outlet's questions as headings, the answers in roman
+        if b.role == "question":
+            return f'<h2 id="articles--header-{heading_no}">{inline(b.label + ": " + b.text)}</h2>'
+        return f"<p>{inline(b.label + ': ' + b.text)}</p>"
     if style == "b" and b.role == "question":
         return f"<p><b>{inline(b.label + ': ' + b.text)}</b></p>"
     if style == "heading" and b.role == "question":
@@ -533,7 +537,16 @@ def body_html(article: Article) -> str:
     out: list[str] = []
     headings = 0
     section = article.meta.section
+    in_list = False  # a numbered list of questions, one item per question and its answer
     for b in article.blocks:
+        if in_list and (not b.item or b.kind == "q"):
+            out.append("</li>")
+            if not b.item:
+                out.append("</ol>")
+                in_list = False
+        if b.item and b.kind == "q":
+            out.append("<li>" if in_list else "<ol>\n<li>")
+            in_list = True
         if b.kind == "more":
             out.append(f"<p><em>{MORE}</em></p>")
         elif b.kind == "embed":
@@ -570,6 +583,19 @@ def body_html(article: Article) -> str:
             out.append(f"<h3>{inline(b.text)}</h3>\n<ul>\n{items}\n</ul>")
         elif b.kind == "list":
             out.append("<ul>\n" + "\n".join(f"<li>{inline(t)}</li>" for t in b.items) + "\n</ul>")
+        elif b.kind == "qmore":  # a question going on in a bold paragraph of its own
+            out.append(f"<p><strong>{inline(b.text)}</strong></p>")
+        elif b.kind == "headline":
+            out.append(f"<p><strong>{inline(b.text)}</strong></p>")
+        elif b.kind == "pullquote":
+            out.append(f'<div class="left-side-quote-block "><p>“{inline(b.text)}”</p></div>')
+        elif b.kind == "outro":
+            out.append(f"<p>{inline(b.text)}</p>")
+        elif b.kind == "player":  # an embedded player; srcdoc, so that it fetches nothing
+            out.append('<p class="fin"><iframe title="Recording" srcdoc="&lt;p&gt;Recording&lt;/p&gt;"'
+                       ' width="560" height="80"></iframe></p>')
+        elif b.kind == "note":
+            out.append(f"<p><em>{inline(b.text)}</em></p>")
         elif b.kind == "fin":
             out.append(fin_html(b, section))
         elif b.kind == "disclaimer":
@@ -577,6 +603,8 @@ def body_html(article: Article) -> str:
                 "<p><em>The views expressed in this article belong to the authors and do not necessarily "
                 f"reflect those of {section.name.replace(' ', '&nbsp;')}.</em></p>"
             )
+    if in_list:
+        out.append("</li>\n</ol>")
     return "\n".join(out)
 
 

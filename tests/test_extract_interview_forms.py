@@ -131,3 +131,172 @@ def test_look_alikes_are_no_interviews():
     for body in (explainer, diary, profiles):
         record = extract(body)
         assert record.kind == "article" and record.qa == [], body[:60]
+
+
+# --- the forms of extractor 1.2.0 ------------------------------------------------------------
+
+
+def test_a_question_that_goes_on_in_a_second_bold_paragraph():
+    body = """
+    <p>Readers sent their questions to Omar Said, an engineer.</p>
+    <p><strong>Rana Aziz</strong></p><p>Teacher in Amman</p>
+    <p><strong>Q: Will the wells last the summer?</strong></p>
+    <p><strong>Also, what about the pumps? The farmers have heard many rumours.</strong></p>
+    <p><strong>Said:</strong> The wells will last. The pumps arrive in May.</p>
+    <p><strong>Sami Nour</strong></p><p>Student in Berlin</p>
+    <p><strong>Q: Who pays for the pumps?</strong></p>
+    <p><strong>Said:</strong> The council pays, with help from donors.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [
+        ("Rana Aziz", "question"), ("Omar Said", "answer"),
+        ("Sami Nour", "question"), ("Omar Said", "answer"),
+    ]  # fmt: skip
+    assert record.qa[0]["text"] == (
+        "Will the wells last the summer?\n\n"
+        "Also, what about the pumps? The farmers have heard many rumours."
+    )
+
+
+def test_a_bold_name_line_after_a_question_is_not_more_of_the_question():
+    body = """
+    <p>We asked two experts one question.</p>
+    <p><strong>Question:</strong> Where would he go?</p>
+    <p><strong>Omar Said, a former ambassador and the author of a history of the region:</strong></p>
+    <p>He will stay. He will not flee.</p>
+    <p><strong>Lina Haddad, a scholar:</strong> He will go abroad.</p>
+    """
+    record = extract(body)
+    assert record.qa == [] or record.qa[0]["text"] == "Where would he go?"
+
+
+def test_questions_and_answers_in_numbered_list_items():
+    body = """
+    <ol>
+    <li><p><strong>What is the state of the wells?</strong></p><p>Poor.</p></li>
+    <li><p><strong>Why?</strong></p><p>We have had no rain.</p><p>And I think the pumps are old.</p></li>
+    <li><p><strong>What can be done about it now?</strong></p><p>We can dig deeper, and we will.</p></li>
+    </ol>
+    """
+    record = extract(body, lede="Omar Said (@omar_said) is an engineer who builds wells in the north.")
+    assert speakers(record) == [("Syria Deeply", "question"), ("Omar Said", "answer")] * 3
+    assert record.qa[2]["text"] == "Why?"
+    assert record.qa[3]["text"] == "We have had no rain.\n\nAnd I think the pumps are old."
+    # Out of a list, a one-word line that asks ("Solutions?") is a subhead: it stays in the answer.
+    unlisted = """
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>What is the state of the wells?</strong></p><p>Poor, I think.</p>
+    <p><strong>Solutions?</strong></p><p>We can dig deeper.</p>
+    <p><strong>What can be done about it now?</strong></p><p>We will dig, and I will lead it.</p>
+    """
+    answers = [t["text"] for t in extract(unlisted).qa if t["role"] == "answer"]
+    assert answers[0] == "Poor, I think.\n\nSolutions?\n\nWe can dig deeper."
+    # A bullet list of bold lead-ins, one paragraph an item, is still no interview.
+    bullets = """
+    <p>What the report found.</p>
+    <ul><li><strong>Wells:</strong> most are dry?</li><li><strong>Pumps:</strong> most are old?</li>
+    <li><strong>Farms:</strong> most are idle?</li></ul>
+    """
+    assert extract(bullets).qa == []
+
+
+def test_an_outro_that_ends_in_a_colon_over_an_embed():
+    body = """
+    <p>Syria Deeply spoke with Lina Haddad, who leads a theatre troupe.</p>
+    <p><strong>Syria Deeply:</strong> Where do you perform?</p>
+    <p><strong>Lina Haddad:</strong> In camps and in squares.</p>
+    <p><strong>SD:</strong> Who tells the stories?</p>
+    <p><strong>Haddad:</strong> The refugees tell their own.</p>
+    <p>I only help them rehearse.</p>
+    <div class="wp-caption aligncenter"><img src="/a.jpg" alt=""><p class="wp-caption-text">A rehearsal.
+    (Example Troupe)</p></div>
+    <p>As the troupe travels on, we will publish its recordings every week.</p>
+    <p>The first recording is called “The Bus”:</p>
+    <p class="fin"><iframe src="http://127.0.0.1:9/video"></iframe></p>
+    """
+    record = extract(body)
+    assert speakers(record) == [("Syria Deeply", "question"), ("Lina Haddad", "answer")] * 2
+    assert record.qa[-1]["text"] == "The refugees tell their own.\n\nI only help them rehearse."
+    outro = "we will publish its recordings every week.\n\nThe first recording is called “The Bus”:"
+    assert record.text.endswith(outro)
+
+
+def test_an_unlabelled_follow_up_question_between_labelled_ones_and_a_pull_quote():
+    body = """
+    <p>Omar Said talked to Syria Deeply about the border.</p>
+    <p><b>Syria Deeply: What is new at the border?</b></p>
+    <p>Omar Said: Nothing is new. I have seen it all before.</p>
+    <p><b>And did the new order change anything at all?</b></p>
+    <p>It made things worse, I think.</p>
+    <div class="left-side-quote-block "><p>“It made things worse.”</p></div>
+    <p><b>Syria Deeply: What comes next?</b></p>
+    <p>Said: More of the same.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [("Syria Deeply", "question"), ("Omar Said", "answer")] * 3
+    assert record.qa[3]["text"] == "It made things worse, I think."
+    assert "“It made things worse.”" not in record.text
+
+
+def test_a_one_off_label_that_misspells_a_surname():
+    body = """
+    <p>Syria Deeply spoke with two engineers.</p>
+    <h2>Syria Deeply: Why do we need sediment?</h2>
+    <p>Rana Holmes: It holds the shore.</p><p>Sami Nour: It feeds the marshes.</p>
+    <h2>Syria Deeply: Is it scarce?</h2>
+    <p>Homes: Very. The dams hold it back.</p><p>Nour: And the levees.</p>
+    <h2>Syria Deeply: What now?</h2>
+    <p>Holmes: We move it by barge.</p>
+    """
+    record = extract(body)
+    assert [t["speaker"] for t in record.qa] == [
+        "Syria Deeply", "Rana Holmes", "Sami Nour", "Syria Deeply", "Rana Holmes", "Sami Nour",
+        "Syria Deeply", "Rana Holmes",
+    ]  # fmt: skip
+
+
+def test_an_answer_before_any_question_under_a_headline_naming_its_speaker():
+    body = """
+    <p>Lina Haddad studies mercury in the far north.</p>
+    <p><strong>Haddad: Mercury in the north comes increasingly from gold mining</strong></p>
+    <p>Lina Haddad: Most of it travels by air. It falls with the snow.</p>
+    <p><strong>Syria Deeply: Who is exposed to it?</strong></p>
+    <p>Lina Haddad: People who eat a lot of fish.</p>
+    <p><strong>Syria Deeply: What can be done?</strong></p>
+    <p>Lina Haddad: Cleaner power plants.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [
+        ("Lina Haddad", "answer"), ("Syria Deeply", "question"), ("Lina Haddad", "answer"),
+        ("Syria Deeply", "question"), ("Lina Haddad", "answer"),
+    ]  # fmt: skip
+    assert record.qa[0]["text"] == "Most of it travels by air. It falls with the snow."
+    assert "gold mining" not in record.text + "".join(t["text"] for t in record.qa)
+
+
+def test_an_outlet_label_with_a_number_and_its_short_form():
+    body = """
+    <p>Sami Nour spoke with the Example Review about relocation.</p>
+    <h2>Example Review 360: Why relocate?</h2>
+    <p>Sami Nour: Because the shore is going. We have no choice.</p>
+    <h2>er360: Who decides that the village must move?</h2>
+    <p>Nour: The village does, together.</p>
+    <h2>er360: And the money for it?</h2>
+    <p>Nour: There is none yet.</p>
+    """
+    record = extract(body)
+    assert speakers(record) == [("Example Review 360", "question"), ("Sami Nour", "answer")] * 3
+    # A year or a count is no speaker's label.
+    news = """
+    <p>The year in review.</p>
+    <p><strong>2016:</strong> The wells ran dry.</p><p><strong>2017:</strong> The pumps came.</p>
+    <p><strong>2018:</strong> The farms came back.</p>
+    """
+    assert extract(news).qa == []
+    # Nor a date that opens a sentence before an interview ("On June 22, …: The city …").
+    dated = """
+    <p>On June 22, something happened in Example Town: The city bought its water system.</p>
+    <p>Syria Deeply spoke with Omar Said.</p>
+    <p><strong>Syria Deeply:</strong> Why buy it?</p><p><strong>Omar Said:</strong> To own it.</p>
+    """
+    assert speakers(extract(dated)) == [("Syria Deeply", "question"), ("Omar Said", "answer")]

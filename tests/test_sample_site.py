@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from email.utils import formatdate
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -342,7 +343,9 @@ def test_interviews_use_every_label_form(pages):
 def test_interviews_show_the_sister_sites_forms(pages):
     """Questions set apart without labels, a captioned picture inside an answer, a closing section,
     parts under <hr> and headings, first-name labels, a readers' Q&A, a panel, a label spaced off
-    its colon: each on some page, with its truth."""
+    its colon, questions in list items, an outro over a player, a question going on in bold, an
+    answer first under a headline, a typo'd label, an outlet's label with a number, a follow-up
+    without a label, a pull quote: each on some page, with its truth."""
     found = {t["style"]: t for p in pages if (t := truth(p, articles=N))["kind"] == "interview"}
     assert set(NEW_FORMS) <= set(found), sorted(found)
     html = {style: pages[t["path"]].decode() for style, t in found.items()}
@@ -365,7 +368,34 @@ def test_interviews_show_the_sister_sites_forms(pages):
     panel = found["panel"]
     assert "<strong>Syria Deeply :</strong>" in html["panel"]
     roles = [q["role"] for q in panel["qa"]]
-    assert roles == ["question", "answer", "answer", "answer"] * 2
+    assert roles == ["answer"] + ["question", "answer", "answer", "answer"] * 2  # an answer comes first
+    # ... under a bold headline naming its speaker, in no turn and not in the text
+    headline = re.search(r"<p><strong>([^<:]+): The wells of [^<]+</strong></p>", html["panel"])
+    assert headline and panel["qa"][0]["speaker"].endswith(headline.group(1))
+    assert not any("The wells of" in q["text"] for q in panel["qa"]) and "The wells of" not in panel["intro"]
+    # ... and a surname label that drops a letter, the page's typo, is still that panellist
+    surnames = [q["speaker"].split()[-1] for q in panel["qa"][5:] if q["role"] == "answer"]
+    typos = [last for last in surnames if f"<strong>{last}:</strong>" not in html["panel"]]
+    assert len(typos) == 1 and f"<strong>{typos[0][:2] + typos[0][3:]}:</strong>" in html["panel"], typos
+    # A numbered list, one item per question and its answer, with a one-word question among them.
+    assert re.search(r"<ol>\n<li>\n<p><strong>[^<]+\?</strong></p>", html["bold-question"])
+    assert "<p><strong>Why?</strong></p>" in html["bold-question"]
+    assert any(q["text"] == "Why?" for q in found["bold-question"]["qa"])
+    # An outro after the last answer's picture, ending in a colon over a player: in the text, no turn.
+    outro = found["h3-question"]["intro"][-1]
+    assert outro.endswith("”:") and "<iframe" in html["h3-question"]
+    assert not any(outro in q["text"] for q in found["h3-question"]["qa"])
+    # A reader's question going on in a bold paragraph of its own.
+    assert any("\n\n" in q["text"] for q in readers["qa"] if q["role"] == "question")
+    # A republished interview: the outlet's name ends in a number and shortens ("er360"), one
+    # follow-up question has no label, and a pull quote sits in an answer (in no turn).
+    republished = found["republished"]
+    assert "Example Review 360:" in html["republished"] and "er360:" in html["republished"]
+    assert {q["speaker"] for q in republished["qa"] if q["role"] == "question"} == {"Example Review 360"}
+    assert re.search(r"<p><strong>[^<:]+\?</strong></p>", html["republished"])
+    quote = re.search(r'class="left-side-quote-block "><p>“([^”<]+)', html["republished"]).group(1)
+    quote = " ".join(unescape(quote).split()[:4])  # the answer's first words, not repeated in its turn
+    assert [" ".join(q["text"].split()).count(quote) for q in republished["qa"]].count(1) == 1, quote
 
 
 def test_links_a_scoped_crawler_must_handle(site, pages):
