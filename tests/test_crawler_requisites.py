@@ -161,9 +161,11 @@ def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcin
                       timeout=300)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         files = sorted(warcs.glob("*.warc.gz"))
-        return proc.stdout, files, {urlsplit(u).path for u in check_pairs(files)}
+        return proc.stdout, files, {urlsplit(u).path for u in check_pairs(files)}, proc.stderr
 
-    out, files, paths = crawl("all")
+    out, files, paths, err = crawl("all")
+    # the host refusing connections: its robots.txt and its script, one line each, no traceback
+    assert "127.0.0.4" in err and "Traceback" not in err, err
     warcio_check(files)
     assert "/assets/application.css" in paths and "/assets/fonts/dinnext-regular.woff" in paths
     with open(files[0], "rb") as fh:
@@ -176,7 +178,7 @@ def test_requisites_are_bounded_in_hops_and_number_and_the_rule_is_in_the_warcin
     counts = json.loads(last[2])["requisite-hosts"]
     assert counts["127.0.0.2"]["fetched"] == 5 and counts["127.0.0.4"] == {"failed": 1}
     # one hop: the page's stylesheet, not the font the stylesheet loads
-    out, _, paths = crawl("one-hop", "--requisite-hops", "1")
+    out, _, paths, _ = crawl("one-hop", "--requisite-hops", "1")
     assert "/assets/application.css" in paths and "/assets/fonts/dinnext-regular.woff" not in paths
-    out, _, paths = crawl("budget", "--max-requisites", "2")
+    out, _, paths, _ = crawl("budget", "--max-requisites", "2")
     assert "requisite budget reached" in out and "requisites:  2 from" in out
