@@ -151,6 +151,16 @@ def name_part(label: str) -> str:
     return label.split(",")[0].strip()
 
 
+# Words a sentence may open on but a name never does: "In Athens, where he lives now, he said:" is
+# a sentence that runs into a quote, not a speaker's label.
+_OPENERS = {
+    "in", "on", "at", "for", "from", "with", "after", "before", "during", "when", "where", "while",
+    "if", "but", "by", "to", "of", "since", "until", "because", "although", "though", "then", "this",
+    "that", "these", "those", "here", "there", "it", "he", "she", "they", "we", "i", "you", "his", "her",
+    "their", "our", "its", "my", "your", "some", "many", "most",
+}  # fmt: skip
+
+
 def is_name_like(label: str) -> bool:
     name = name_part(label)
     if not name or len(name) > 50 or name.casefold() in _NOT_SPEAKERS:
@@ -158,6 +168,9 @@ def is_name_like(label: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 7:
         return False
+    first = words[0].strip(".,’'()\"“”")
+    if len(words) > 1 and not first.isupper() and first.casefold() in _OPENERS:
+        return False  # "In Athens, where …", though "IN:" may be someone's initials
     if _NAMED_NUMBER.match(name) and not any(w.casefold() in _MONTHS for w in words):
         words = words[:-1]  # "Yale Environment 360": an outlet's name may end in a number (no date's)
     return all(_word_ok(w) for w in words) and not all(

@@ -308,6 +308,10 @@ def _set_apart_questions(blocks: list[Block], candidates: dict, lede: list[str])
     intro = [b.text for b in blocks[: found[0]]] + lede if found else []
     if any(_SPOKE_WITH.search(t) for t in intro):
         addressed = found
+    headings = [i for i, b in enumerate(blocks) if b.heading and b.text and not _closing(b)]
+    if found and all(blocks[i].heading for i in found) and len(found) < 0.5 * len(headings) \
+            and not any(i + 1 in candidates for i in found):
+        return []  # "Ignorance and fear", "Where to stay?", "Unsure": a story's subheads, a few asking
     if len(asked) < 2 or len(addressed) < 0.5 * len(found):
         return []  # "Solutions?", "Who is to blame?": a news story's subheads ask no one
     return found

@@ -300,3 +300,27 @@ def test_an_outlet_label_with_a_number_and_its_short_form():
     <p><strong>Syria Deeply:</strong> Why buy it?</p><p><strong>Omar Said:</strong> To own it.</p>
     """
     assert speakers(extract(dated)) == [("Syria Deeply", "question"), ("Omar Said", "answer")]
+
+
+def test_a_story_whose_subheads_are_mostly_statements_is_no_interview_though_two_ask():
+    # A report with subheads, two of which ask: a paragraph that opens on a place and runs into a
+    # quote ("In Athens, where …:") is no speaker's label, and the asking subheads are the story's.
+    body = """
+    <p>ATHENS – Karim was afraid to tell anyone when he first arrived on the island, he told us.</p>
+    <h2>Fear and silence</h2>
+    <p>On the island, Karim said nothing and claimed asylum as an activist.</p>
+    <p>Claimants must raise the subject themselves in the interviews the process requires.</p>
+    <p>In Athens, where he lives now, he is trying to find his way: “I talk to a counsellor every week
+    and it helps me understand.”</p>
+    <h2>Unsure</h2>
+    <p>Many of the new arrivals are unsure of the rules, the agencies say.</p>
+    <h2>Where to stay?</h2>
+    <p>While the applications wait, many of the new arrivals stay in shelters run by charities.</p>
+    <h2>How big is the problem?</h2>
+    <p>It is impossible to count how many people are affected, the agencies say.</p>
+    <h2>Solutions?</h2>
+    <p>The agencies ask for training of the officials who hear the claims.</p>
+    """
+    record = extract(body)
+    assert record.kind != "interview" and not record.qa
+    assert "In Athens, where he lives now" in record.text
