@@ -124,12 +124,13 @@ class IngestReport:
 
 def _extract_batch(jobs: list[tuple[bytes, str, list]]) -> list[tuple[object, str | None]]:
     """(Record or None, error) per page; one page's failure must not lose the batch."""
-    import extract
+    from extract.page import extract_page_or_error
 
     out = []
     for html, url, headers in jobs:
         try:
-            out.append((extract.extract_page(html, url, headers), None))
+            # extract_page would swallow a failure as "not an article": ask for the error too.
+            out.append(extract_page_or_error(html, url, headers))
         except Exception as e:  # noqa: BLE001 - reported per capture, ingest goes on
             out.append((None, f"{type(e).__name__}: {e}"[:500]))
     return out
