@@ -58,3 +58,33 @@ def test_the_result_is_a_finite_float():
     for value in ("1", "inf", "nan", "soon", http_date(timedelta(seconds=10))):
         got = retry_after_seconds(value, cap=120.0)
         assert isinstance(got, float) and math.isfinite(got), value
+
+
+def test_the_crawl_waits_as_long_as_retry_after_says(tmp_path):
+    """The busy page answers 429 with Retry-After: 1, then 200. Crawled alone (nothing else queued
+    to fill the second), the retry reaches the server no sooner than a second after the 429: the
+    server's own clock on each request says so."""
+    import subprocess
+    import time
+    from urllib.parse import urlsplit
+
+    from warc_checks import VENV_BIN, check_pairs
+
+    from sample_site import serve
+
+    with serve(articles=20, faults=True) as site:
+        record, times = site.record, []
+        site.record = lambda path: (path == "/syria/faults/busy" and times.append(time.monotonic()),
+                                    record(path))[1]
+        proc = subprocess.run(
+            [str(VENV_BIN / "deeply"), "crawl", site.url + "/syria/faults/busy", "--warcs",
+             str(tmp_path / "warcs"), "--quiet", "--retries", "1"],
+            capture_output=True, text=True, timeout=300,
+        )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    by_url = check_pairs(sorted((tmp_path / "warcs").glob("*.warc.gz")))
+    busy = [int(h.get_statuscode()) for u, recs in by_url.items() if urlsplit(u).path == "/syria/faults/busy"
+            for _, _, h, _ in recs]
+    assert busy == [429, 200]
+    assert len(times) == 2, times
+    assert times[1] - times[0] >= 1.0, times[1] - times[0]
