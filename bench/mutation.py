@@ -33,7 +33,10 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 MODULES: dict[str, list[str]] = {
     "crawler/retry.py": ["tests/test_retry_after.py", "-k", "not crawl"],
     "crawler/guard.py": ["tests/test_scope_guard.py"],
-    "crawler/scope.py": ["tests/test_scope_guard.py", "tests/test_properties.py"],
+    "crawler/scope.py": ["tests/test_scope_guard.py", "tests/test_scope_hosts.py", "tests/test_properties.py",
+                         "tests/test_requisites.py::test_requisite_hosts_patterns_and_denials",
+                         "tests/test_requisites.py::test_resolve_takes_curls_idea",
+                         "tests/test_requisites.py::test_requisite_hosts_default_any_host_or_loopback_only_for_a_local_copy"],
     "extract/urls.py": ["tests/test_extract_urls.py", "tests/test_properties.py"],
     "extract/names.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
                          "tests/test_properties.py"],

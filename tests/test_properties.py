@@ -278,13 +278,32 @@ def blocks(draw) -> list[Block]:
     return out
 
 
+PUBLICATIONS_ASKING = st.sampled_from(["Syria Deeply", "Refugees Deeply", "News Deeply"])
+
+
+@st.composite
+def interview_cases(draw) -> tuple[list[Block], str, list[str]]:
+    """A page laid out as an interview (the publication asks, a named guest answers) with hostile
+    text in the turns and any blocks after: random blocks alone are almost never one."""
+    publication = draw(PUBLICATIONS_ASKING)
+    guest = draw(st.sampled_from(["Paul Salem", "Karen Leigh", "Omar Haddad", "Rania Khalil"]))
+    asker = draw(st.sampled_from([publication, "Q"]))
+    page = [Block(f"{guest} spoke to {publication} about the war.")]
+    for _ in range(draw(st.integers(1, 4))):
+        question, answer = draw(PARAGRAPH) or "What changed?", draw(PARAGRAPH) or "Much changed."
+        page += [Block(f"{asker}: {question}", lead=asker), Block(f"{guest}: {answer}", lead=guest)]
+    return page + draw(blocks())[:3], publication, [f"An interview with {guest}"]
+
+
 def test_the_label_parser_never_raises_and_invents_nothing():
     hits: Counter = Counter()
 
     @FAST
-    @given(blocks(), st.sampled_from(["Syria Deeply", "Refugees Deeply", "News Deeply"]),
-           st.lists(st.text(max_size=80), min_size=1, max_size=3))
-    def check(page, publication, context):
+    @given(st.one_of(st.tuples(blocks(), PUBLICATIONS_ASKING, st.lists(st.text(max_size=80), min_size=1,
+                                                                        max_size=3)),
+                     interview_cases()))
+    def check(case):
+        page, publication, context = case
         interview = split_interview(page, publication, context)
         hits[interview is not None] += 1
         event(f"an interview: {interview is not None}")
