@@ -313,7 +313,7 @@ def test_body_text_and_turns_come_from_the_page_and_speakers_are_named_in_it(cor
     speaker but the publication is named on it. Leftover markers the record drops mid-paragraph
     may split a few paragraphs, hence the share."""
     corpus_dir, _files_, records, _seconds = corpus_run
-    found = total = 0
+    found = total = speakers = 0
     missing, unnamed = [], []
     for rel, record in records.items():
         if record is None:
@@ -328,8 +328,12 @@ def test_body_text_and_turns_come_from_the_page_and_speakers_are_named_in_it(cor
             else:
                 missing.append((rel, paragraph[:80]))
         for speaker in {t["speaker"] for t in record.qa} - PUBLICATION_NAMES:
-            if re.sub(r"\s+", "", speaker) not in visible:
+            speakers += 1
+            # Word by word: a label resolved to a full name ("Marc" of "Marc and Debra Tice") or a
+            # panel ("A and B") is named on the page in pieces.
+            if not all(word in visible for word in speaker.split()):
                 unnamed.append((rel, speaker))
     print(f"\n[corpus] paragraphs found on their page: {found}/{total}; first missing: {missing[:3]}")
     assert total > 50_000 and found / total >= 0.99, missing[:10]
-    assert not unnamed, unnamed[:10]
+    print(f"[corpus] speakers named on their page: {speakers - len(unnamed)}/{speakers}; not: {unnamed[:5]}")
+    assert speakers > 1000 and not unnamed, unnamed[:10]
