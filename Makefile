@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test soak lint bench clean
+.PHONY: demo test soak lint bench mutate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Mutation testing of the rule modules (bench/mutation.py), one at a time on two workers; not in CI.
+mutate: $(STAMP)
+	test -x $(BIN)/mutmut || $(BIN)/pip install -q -e '.[test,mutation]'
+	nice -n 10 $(BIN)/python -m bench.mutation $(MODULES)
 
 clean:
 	rm -rf $(VENV) demo-output

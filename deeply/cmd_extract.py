@@ -53,8 +53,8 @@ def extract_command(
     (bytes read) goes to stderr.
 
     \b
-    Exit status: 0 every file was read to its end; 1 some file could not be (records from the
-    readable part are still written).
+    Exit status: 0 every file was read to its end; 1 some file could not be, or the extractor failed
+    on a page (each named on stderr; the other records are still written).
     Examples:
       deeply extract warcs/ | head -1
       deeply extract warcs/*.warc.gz -o records.jsonl --workers 2
@@ -73,7 +73,7 @@ def extract_command(
     read = ReadCounts()
     workers = default_workers() if workers is None else workers
     started = time.monotonic()
-    counts = {"pages": 0, "records": 0}
+    counts = {"pages": 0, "records": 0, "failed": 0}
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     bar = tqdm(
         total=total,
@@ -93,7 +93,7 @@ def extract_command(
 
     try:
         stream = iter_many(files, progress=bar.update, on_error=on_error, counts=read)
-        _write_records(stream, out, workers, provenance, counts)
+        _write_records(stream, out, workers, provenance, counts, bar)
         out.flush()
     except BrokenPipeError:
         # the reader went away (`| head -1`): it had what it wanted; that is no error
@@ -109,16 +109,21 @@ def extract_command(
             f"deeply extract: {counts['records']} records from {counts['pages']} article responses in "
             f"{len(files)} file(s), {seconds:.1f} s on {workers} worker(s); "
             f"{read.revisits} revisits ({read.revisits_unresolved} unresolved)"
-            + (f"; {len(errors)} file(s) unreadable" if errors else ""),
+            + (f"; {len(errors)} file(s) unreadable" if errors else "")
+            + (f"; {counts['failed']} page(s) the extractor failed on" if counts["failed"] else ""),
             err=True,
         )
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or counts["failed"] else 0)
 
 
-def _write_records(stream, out, workers: int, provenance: bool, counts: dict) -> None:
+def _write_records(stream, out, workers: int, provenance: bool, counts: dict, bar) -> None:
     from extract.batch import extract_stream
 
-    for meta, record in extract_stream(stream, workers=workers):
+    def failed(page, error: str) -> None:
+        counts["failed"] += 1
+        bar.write(f"deeply extract: FAILED: {page.url}: {error}", file=sys.stderr)
+
+    for meta, record in extract_stream(stream, workers=workers, on_error=failed):
         counts["pages"] += 1
         if record is None:
             continue

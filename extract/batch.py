@@ -8,7 +8,7 @@ workers by more than that, whatever the WARCs' size.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from extract.pool import ExtractorPool
@@ -33,14 +33,20 @@ def extract_stream(
     workers: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     in_flight_per_worker: int = 4,
+    on_error: Callable[[Page, str], None] | None = None,
 ) -> Iterator[tuple[object, Record | None]]:
-    """For each page yield ``(page.meta, record)``, in input order; `workers` as ExtractorPool's."""
+    """For each page yield ``(page.meta, record)``, in input order; `workers` as ExtractorPool's.
+
+    A page the extractor failed on (an article's record lost, not a page that is no article) goes
+    to `on_error(page, error)` and yields None; without `on_error` it raises ExtractionFailed."""
     pending: deque = deque()
 
     def done(chunk, handle):
         for page, (record, error) in zip(chunk, pool.result(handle), strict=True):
             if error:
-                raise ExtractionFailed(f"{page.url}: {error}")
+                if on_error is None:
+                    raise ExtractionFailed(f"{page.url}: {error}")
+                on_error(page, error)
             yield page.meta, record
 
     with ExtractorPool(workers) as pool:

@@ -157,14 +157,21 @@ def extract_page(html: bytes, url: str, headers: Headers = None) -> Record | Non
     """The record of an article page, or None for any other page (listing, topic, front page, stub).
 
     ``headers`` are the HTTP response headers (a dict or (name, value) pairs); their charset is
-    trusted first. Never raises on bad input: a page that cannot be read is None.
+    trusted first. Never raises on bad input: a page that cannot be read is None (and logged).
     """
+    return extract_page_or_error(html, url, headers)[0]
+
+
+def extract_page_or_error(html: bytes, url: str, headers: Headers = None) -> tuple[Record | None, str | None]:
+    """As `extract_page`, with the one-line error when a page failed, so that callers count the
+    failures apart from pages that are no article (a None alone cannot tell them apart)."""
     _count_page()
     try:
-        return build_record(html, url or "", headers)
-    except Exception:  # one malformed page must not stop a batch of thousands
-        log.warning("extract failed for %s", url, exc_info=True)
-        return None
+        return build_record(html, url or "", headers), None
+    except Exception as e:  # one malformed page must not stop a batch of thousands
+        log.warning("extract failed for %s: %s: %s", url, type(e).__name__, e,
+                    exc_info=log.isEnabledFor(logging.DEBUG))  # the traceback only when asked for
+        return None, f"{type(e).__name__}: {e}"[:500]
 
 
 def _count_page() -> None:

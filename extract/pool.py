@@ -32,12 +32,13 @@ def default_workers() -> int:
 
 def extract_batch(jobs: list[Job]) -> list[Result]:
     """Worker side: (Record or None, error) per page; one page's failure must not lose the batch."""
-    from extract.page import extract_page
+    from extract.page import extract_page_or_error
 
     out: list[Result] = []
     for body, url, headers in jobs:
         try:
-            out.append((extract_page(body, url, headers), None))
+            # extract_page would take a failure for "no article": ask for the error too.
+            out.append(extract_page_or_error(body, url, headers))
         except Exception as e:  # noqa: BLE001 - reported per page, the batch goes on
             out.append((None, f"{type(e).__name__}: {e}"[:500]))
     return out

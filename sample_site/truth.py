@@ -125,3 +125,12 @@ def expected_changes(articles: int, edition: int) -> dict:
         "edited": changes.edited, "retitled": changes.retitled,
         "added": changes.added, "removed": changes.removed,
     }
+
+
+def article_paths(articles: int = 40, edition: int = 0) -> set[str]:
+    """Every path of the Syria section that `truth` knows as an article (canonical form), explainers
+    included: the exact set a complete crawl of the site finds."""
+    check(articles, edition)
+    model = SiteModel(SYRIA, articles, edition)
+    found = {model.meta(i).path() for i in (*range(articles), *model.extras) if model.exists(i)}
+    return found | {f"/syria/background/{e.slug}" for e in content.explainers(SYRIA)}

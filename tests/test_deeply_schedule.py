@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -53,9 +54,13 @@ def test_first_run_ingests_and_records_the_crawl(two_runs):
     _, tmp, first, files, versions, _, _ = two_runs
     assert first.returncode == 0, first.stdout + first.stderr
     assert "new articles:" in first.stdout
-    assert versions >= ARTICLES
+    from sample_site.truth import article_paths
+
+    expected = article_paths(ARTICLES, 0)
+    assert versions == len(expected)
+    assert {"/" + r[0] for r in query(tmp, "select key from articles")} == expected
     rows = query(tmp, "select status, new_articles, pages from crawls")
-    assert rows and rows[0][0] == "complete" and rows[0][1] >= ARTICLES and rows[0][2] > 0
+    assert rows and rows[0][0] == "complete" and rows[0][1] == len(expected) and rows[0][2] > len(expected)
 
 
 def test_unchanged_site_gives_revisits_and_no_version(two_runs):
@@ -89,9 +94,22 @@ def test_conditional_requests_are_sent_and_304_kept(two_runs):
     not_modified = [(head, http) for rtype, head, http, _ in rows if rtype == "revisit"
                     and head.get_header("WARC-Profile").endswith("/server-not-modified")]
     assert not_modified, "the sample site answers If-None-Match with 304"
-    for _, http in not_modified:
+    from email.utils import parsedate_to_datetime
+
+    first = {head.get_header("WARC-Target-URI"): http for f in two_runs[3] for rtype, head, http, _
+             in records(f) if rtype == "response"}
+    for head, http in not_modified:
         # kept as the response the 304 stands for, so that it replays
         assert http.get_statuscode() == "200" and http.get_header("ETag")
+        original = first[head.get_header("WARC-Target-URI")]
+        # freshened by the 304: its Date (the second run's), the original's body headers kept
+        fetched = datetime.fromisoformat(head.get_header("WARC-Date").replace("Z", "+00:00"))
+        dated = parsedate_to_datetime(http.get_header("Date"))
+        # (the header has whole seconds; the record is written as the 304 arrives)
+        assert -1 <= (fetched - dated).total_seconds() <= 3, (http.get_header("Date"), fetched)
+        assert dated >= parsedate_to_datetime(original.get_header("Date"))
+        for name in ("Content-Type", "Content-Length", "ETag", "Last-Modified"):
+            assert http.get_header(name) == original.get_header(name), name
 
 
 def test_pywb_replays_an_article_whose_latest_capture_is_a_revisit(two_runs, tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from extract import extract_page
-from extract.page import build_record
+from extract.page import build_record, extract_page_or_error
 from tests.support.pages import HOMS_LIKE, URL, article_page, extract, speakers
 
 BOILERPLATE = (
@@ -502,12 +502,18 @@ REDIRECT_STUB = """<HTML><HEAD><TITLE>Page has moved</TITLE></HEAD><BODY>
 )
 def test_not_article_pages_give_none(body, url):
     assert extract_page(body, url) is None
+    assert extract_page_or_error(body, url) == (None, None), "None for no article, not for an error"
 
 
 @pytest.mark.parametrize("cut", [50, 400, 1500, 3000, 5000])
 def test_broken_html_raises_nothing(cut):
-    html = article_page(HOMS_LIKE).encode()[:cut] + b"<div><p><strong>unclosed <em>tags"
-    result = extract_page(html, URL)
+    kept = article_page(HOMS_LIKE).encode()[:cut]
+    html = kept + b"<div><p><strong>unclosed <em>tags"
+    result, error = extract_page_or_error(html, URL)
+    assert error is None, error
+    assert extract_page(html, URL) == result
+    if b"A Test Article</h1>" in kept:  # the headline is there: an article, and its record must be too
+        assert result is not None and result.title == "A Test Article"
     assert result is None or result.key == "syria/articles/2013/07/05/a-test-article"
 
 
@@ -515,8 +521,9 @@ def test_deeply_nested_markup_raises_nothing():
     html = article_page("<div><span>" * 900 + "<p>deep</p>" + "</span></div>" * 900)
     assert "deep" in build_record(html.encode(), URL).text  # deeper than Python's recursion limit
     html = article_page("<div>" * 20000 + "<p>deeper</p>" + "</div>" * 20000)
-    record = extract_page(html.encode(), URL)  # past what libxml2 builds: a record or None, no error
-    assert record is None or record.key == "syria/articles/2013/07/05/a-test-article"
+    record, error = extract_page_or_error(html.encode(), URL)  # past what libxml2 builds: no error
+    assert error is None, error
+    assert record is not None and record.key == "syria/articles/2013/07/05/a-test-article"
 
 
 def test_headers_may_be_bytes_pairs_or_odd_shapes():

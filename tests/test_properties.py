@@ -18,10 +18,11 @@ import os
 import posixpath
 import subprocess
 import sys
+from collections import Counter
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from crawler.scope import HostRule, Scope, root_of
@@ -152,19 +153,49 @@ def resolved(url: str) -> tuple[str, str] | None:
     return netloc, plain.replace("//", "/")
 
 
-@FAST
-@given(st.sampled_from(STARTS), ANY_TEXT)
-def test_scope_never_raises_and_admits_only_the_start_folder(start, url):
-    scope = Scope.from_urls([start])
-    page, requisite = scope.page_in_scope(url), scope.requisite_in_scope(url)
-    assert isinstance(page, bool) and isinstance(requisite, bool)
-    if page:
-        root = scope.roots[0]
-        assert requisite, "a page in scope is on the start host, so its requisites are too"
-        assert urlsplit(url).scheme.lower() in ("http", "https")
-        netloc, path = resolved(url)
-        assert netloc == root.netloc
-        assert path == root.exact or (path + "/").startswith(root.prefix), (url, path, root)
+PLAIN_SEGMENT = st.from_regex(r"[A-Za-z0-9_-]{1,10}", fullmatch=True)
+
+
+@st.composite
+def scope_cases(draw) -> tuple[str, str]:
+    """(start, url): any text half the time, else a URL built inside the start folder on purpose
+    (any segments, dot segments and escapes included), so both branches of the property run."""
+    start = draw(st.sampled_from(STARTS))
+    root = root_of(start)
+    inside = draw(st.one_of(
+        st.just(root.exact),
+        st.builds("/".join, st.lists(PLAIN_SEGMENT, min_size=1, max_size=5)).map(lambda t: root.prefix + t),
+        st.builds("/".join, st.lists(SEGMENT, min_size=1, max_size=5)).map(lambda t: root.prefix + t),
+    ))
+    scheme = draw(st.sampled_from([root.scheme, root.scheme.upper()]))
+    netloc = draw(st.sampled_from([root.netloc, root.netloc.upper()]))
+    built = f"{scheme}://{netloc}{inside}{draw(st.sampled_from(['', '/', '.html', '?q=1', '#top']))}"
+    return start, draw(st.one_of(ANY_TEXT, st.just(built)))
+
+
+def test_scope_never_raises_and_admits_only_the_start_folder():
+    hits: Counter = Counter()
+
+    @FAST
+    @given(scope_cases())
+    def check(case):
+        start, url = case
+        scope = Scope.from_urls([start])
+        page, requisite = scope.page_in_scope(url), scope.requisite_in_scope(url)
+        assert isinstance(page, bool) and isinstance(requisite, bool)
+        hits[page] += 1
+        event(f"page in scope: {page}")
+        if page:
+            root = scope.roots[0]
+            assert requisite, "a page in scope is on the start host, so its requisites are too"
+            assert urlsplit(url).scheme.lower() in ("http", "https")
+            netloc, path = resolved(url)
+            assert netloc == root.netloc
+            assert path == root.exact or (path + "/").startswith(root.prefix), (url, path, root)
+
+    check()
+    # Both branches ran (plain segments inside the folder are in scope by construction).
+    assert hits[True] > 0 and hits[False] > 0, hits
 
 
 @FAST
@@ -251,23 +282,50 @@ def blocks(draw) -> list[Block]:
     return out
 
 
-@FAST
-@given(blocks(), st.sampled_from(["Syria Deeply", "Refugees Deeply", "News Deeply"]),
-       st.lists(st.text(max_size=80), min_size=1, max_size=3))
-def test_the_label_parser_never_raises_and_invents_nothing(page, publication, context):
-    interview = split_interview(page, publication, context)
-    if interview is None:
-        return
-    assert len(interview.turns) == len(interview.turn_blocks) >= 1
-    texts = [b.text for b in page]
-    for turn, turn_blocks in zip(interview.turns, interview.turn_blocks, strict=True):
-        assert turn["role"] in (QUESTION, ANSWER)
-        assert isinstance(turn["speaker"], str)
-        assert turn["text"] == "\n\n".join(b.text for b in turn_blocks if b.text)
-        for block in turn_blocks:  # a block of the page, or what follows the label in one
-            assert any(block is b for b in page) or any(block.text in t for t in texts), block
-    for block in [*interview.intro, *interview.outro]:
-        assert block.text in texts
+PUBLICATIONS_ASKING = st.sampled_from(["Syria Deeply", "Refugees Deeply", "News Deeply"])
+
+
+@st.composite
+def interview_cases(draw) -> tuple[list[Block], str, list[str]]:
+    """A page laid out as an interview (the publication asks, a named guest answers) with hostile
+    text in the turns and any blocks after: random blocks alone are almost never one."""
+    publication = draw(PUBLICATIONS_ASKING)
+    guest = draw(st.sampled_from(["Paul Salem", "Karen Leigh", "Omar Haddad", "Rania Khalil"]))
+    asker = draw(st.sampled_from([publication, "Q"]))
+    page = [Block(f"{guest} spoke to {publication} about the war.")]
+    for _ in range(draw(st.integers(1, 4))):
+        question, answer = draw(PARAGRAPH) or "What changed?", draw(PARAGRAPH) or "Much changed."
+        page += [Block(f"{asker}: {question}", lead=asker), Block(f"{guest}: {answer}", lead=guest)]
+    return page + draw(blocks())[:3], publication, [f"An interview with {guest}"]
+
+
+def test_the_label_parser_never_raises_and_invents_nothing():
+    hits: Counter = Counter()
+
+    @FAST
+    @given(st.one_of(st.tuples(blocks(), PUBLICATIONS_ASKING, st.lists(st.text(max_size=80), min_size=1,
+                                                                        max_size=3)),
+                     interview_cases()))
+    def check(case):
+        page, publication, context = case
+        interview = split_interview(page, publication, context)
+        hits[interview is not None] += 1
+        event(f"an interview: {interview is not None}")
+        if interview is None:
+            return
+        assert len(interview.turns) == len(interview.turn_blocks) >= 1
+        texts = [b.text for b in page]
+        for turn, turn_blocks in zip(interview.turns, interview.turn_blocks, strict=True):
+            assert turn["role"] in (QUESTION, ANSWER)
+            assert isinstance(turn["speaker"], str)
+            assert turn["text"] == "\n\n".join(b.text for b in turn_blocks if b.text)
+            for block in turn_blocks:  # a block of the page, or what follows the label in one
+                assert any(block is b for b in page) or any(block.text in t for t in texts), block
+        for block in [*interview.intro, *interview.outro]:
+            assert block.text in texts
+
+    check()
+    assert hits[True] > 0 and hits[False] > 0, hits  # the checks on turns ran, not only the early return
 
 
 @FAST

@@ -30,43 +30,45 @@ def pages_of(path) -> tuple[dict, list[dict]]:
 
 
 def make_store(path, archive, *, extra_article: bool = True) -> None:
-    """A store with the storage package's tables (the columns this package reads)."""
-    conn = sqlite3.connect(path)
-    conn.executescript(
-        """
-        CREATE TABLE articles (key TEXT PRIMARY KEY, site TEXT, url TEXT, first_seen TEXT, last_seen TEXT,
-            current_version INTEGER, current_version_id INTEGER, removed_at TEXT);
-        CREATE TABLE versions (id INTEGER PRIMARY KEY, article_key TEXT, version INTEGER, title TEXT,
-            url TEXT, first_seen TEXT, capture_id TEXT);
-        CREATE TABLE captures (id TEXT PRIMARY KEY, url TEXT, fetched_at TEXT, status INTEGER, mime TEXT);
-        """
-    )
-    vid = 0
-    for i, url in enumerate(archive.article_urls()):
-        key = f"syria/{ARTICLES[i]['slug']}"
-        caps = sorted({c.timestamp for c in archive.captures if c.url == url})
-        for n, ts in enumerate(caps, start=1):
-            vid += 1
-            iso = f"{ts[:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
-            conn.execute("INSERT INTO captures VALUES (?, ?, ?, 200, 'text/html')", (f"c{vid}", url, iso))
-            conn.execute(
-                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (vid, key, n, f"{ARTICLES[i]['title']} (v{n})", url, iso, f"c{vid}"),
-            )
-        # the first article's current version is its first one: its page must point at March
-        current = 1 if i == 0 else len(caps)
-        current_id = vid - len(caps) + current
-        conn.execute(
-            "INSERT INTO articles VALUES (?, 'syria', ?, NULL, NULL, ?, ?, ?)",
-            (key, url, current, current_id, "2018-07-01T00:00:00Z" if i == 2 else None),
-        )
-    if extra_article:
-        conn.execute(
-            "INSERT INTO articles VALUES ('syria/never-captured', 'syria', ?, NULL, NULL, NULL, NULL, NULL)",
-            (archive.site_url + "/articles/never-captured",),
-        )
-    conn.commit()
-    conn.close()
+    """A store built by the storage package itself (its schema, its versioning and removal rules):
+    the first article unchanged at its later capture (so its current version is March's), the
+    second changed, the third removed; with `extra_article`, one captured in no WARC of the folder."""
+    from extract.record import Record
+    from storage import mark_removed, open_store
+    from storage.store import apply_record, insert_capture
+
+    db = open_store(path)
+    n = 0
+
+    def capture(url, iso):
+        nonlocal n
+        n += 1
+        cap = {"id": f"urn:uuid:wacz-{n}", "url": url, "fetched_at": iso, "warc_file": "t.warc.gz",
+               "status": 200, "mime": "text/html", "is_revisit": 0, "crawl_id": "c1",
+               "replay_url": f"http://r/{iso}/{url}"}
+        insert_capture(db, cap)
+        return cap
+
+    def record(key, url, title):
+        return Record(url=url, key=key, site="syria", title=title, text=f"The text of {title}.", qa=[])
+
+    keys = []
+    with db.conn:
+        for i, url in enumerate(archive.article_urls()):
+            key = f"syria/{ARTICLES[i]['slug']}"
+            keys.append(key)
+            caps = sorted({c.timestamp for c in archive.captures if c.url == url})
+            for v, ts in enumerate(caps, start=1):
+                iso = f"{ts[:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
+                title = f"{ARTICLES[i]['title']} (v{1 if i == 0 else v})"
+                apply_record(db, record(key, url, title), capture(url, iso))
+        if extra_article:
+            url = archive.site_url + "/articles/never-captured"
+            apply_record(db, record("syria/never-captured", url, "Never Captured"),
+                         capture(url, "2018-06-01T12:00:00Z"))
+    db.close()
+    seen = [k for k in keys if k != keys[2]] + ["syria/never-captured"]
+    mark_removed(path, "c1", seen_keys=seen, when="2018-07-01T00:00:00Z")
 
 
 def test_wacz_from_warcs_is_valid_and_lists_the_articles(archive, tmp_path):

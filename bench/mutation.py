@@ -1,0 +1,159 @@
+"""``python -m bench.mutation``: mutation testing (mutmut) of the modules that hold the project's rules.
+
+    python -m bench.mutation [MODULE ...] [--list]
+
+Each module runs on its own, in a copy of the tree under the system's temporary folder, against
+the fast tests chosen for it below (mutmut then runs, per mutant, only those of them that reach the
+mutated function). The copy's ``[tool.mutmut]`` is pyproject's with that module and those tests
+filled in. Results go to ``bench/mutation/<module>.json``; ``bench/mutation/REPORT.md`` is rebuilt
+from all of them with every surviving mutant's diff, so a module run alone keeps the others'.
+
+Kept out of ``make test`` and CI: a module takes minutes to an hour. ``make mutate`` runs them all,
+the small ones first, under ``nice`` on two workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "mutation"
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+# Module -> the fast tests that check it (no crawl, no browser, no corpus), smallest modules first.
+MODULES: dict[str, list[str]] = {
+    "crawler/retry.py": ["tests/test_crawler_retry_after.py", "-k", "not crawl"],
+    "crawler/guard.py": ["tests/test_crawler_guard.py"],
+    "crawler/scope.py": ["tests/test_crawler_guard.py", "tests/test_crawler_scope_hosts.py",
+                         "tests/test_properties.py",
+                         "tests/test_crawler_requisites.py::test_requisite_hosts_patterns_and_denials",
+                         "tests/test_crawler_requisites.py::test_resolve_takes_curls_idea",
+                         "tests/test_crawler_requisites.py::test_requisite_hosts_default_any_host_or_loopback_only_for_a_local_copy"],
+    "extract/urls.py": ["tests/test_extract_urls.py", "tests/test_properties.py"],
+    "extract/names.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
+                         "tests/test_properties.py"],
+    "extract/cleanup.py": ["tests/test_extract_page.py", "tests/test_extract_interview_forms.py"],
+    "extract/qa.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
+                      "tests/test_properties.py"],
+    "storage/store.py": ["tests/test_storage_removal.py", "tests/test_storage_ingest.py", "-k",
+                         "version or removed or removal or ingest_versions or reingest or server or found"],
+    "archive/records.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
+    "archive/files.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
+    "archive/revisits.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
+}
+# Fewer examples per property under mutation: each mutant reruns them.
+ENV = {"DEEPLY_PROPERTY_EXAMPLES": "30"}
+KILLED = {"killed", "timeout", "segfault", "suspicious"}  # the tests noticed the mutant
+SKIP = {".venv", ".git", "mutants", "__pycache__", ".hypothesis", ".pytest_cache", ".ruff_cache",
+        "demo-output", "warcs", "mutation"}
+
+
+def slug(module: str) -> str:
+    return module.removesuffix(".py").replace("/", ".")
+
+
+def configure(work: Path, module: str, tests: list[str]) -> None:
+    """Fill the copy's [tool.mutmut] with this module and its tests."""
+    path = work / "pyproject.toml"
+    text = path.read_text()
+    text = re.sub(r"(?m)^only_mutate = .*$", f"only_mutate = {json.dumps([module])}", text)
+    text = re.sub(r"(?m)^pytest_add_cli_args_test_selection = .*$",
+                  f"pytest_add_cli_args_test_selection = {json.dumps(tests)}", text)
+    path.write_text(text)
+
+
+def run_module(module: str, children: int, timeout: float) -> dict:
+    tests = MODULES[module]
+    with tempfile.TemporaryDirectory(prefix="deeply-mutate-") as tmp:
+        work = Path(tmp) / "tree"
+        shutil.copytree(ROOT, work, ignore=lambda _d, names: [n for n in names
+                                                               if n in SKIP or n.endswith(".db")])
+        configure(work, module, tests)
+        env = {**os.environ, **ENV}
+        started = time.monotonic()
+        proc = subprocess.run(["nice", "-n", "10", str(MUTMUT), "run", "--max-children", str(children)],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+        seconds = time.monotonic() - started
+        listing = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=work, env=env,
+                                 capture_output=True, text=True, timeout=600).stdout
+        statuses = dict(re.findall(r"^\s*(\S+): (.+?)\s*$", listing, re.M))
+        if not statuses:
+            raise SystemExit(f"{module}: mutmut found no mutants or failed:\n{proc.stdout[-3000:]}"
+                             f"\n{proc.stderr[-3000:]}")
+        survivors = {}
+        for name, status in statuses.items():
+            if status in KILLED:
+                continue
+            diff = ""
+            if status != "no tests":  # those are named only: no fast test reaches their function
+                diff = subprocess.run([str(MUTMUT), "show", name], cwd=work, env=env,
+                                      capture_output=True, text=True, timeout=120).stdout.strip()
+            survivors[name] = {"status": status, "diff": diff}
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    killed = sum(n for s, n in counts.items() if s in KILLED)
+    return {"module": module, "tests": tests, "total": len(statuses), "killed": killed, "counts": counts,
+            "seconds": round(seconds), "survivors": survivors}
+
+
+def write_report() -> Path:
+    results = [json.loads(p.read_text()) for p in sorted(OUT.glob("*.json"))]
+    order = list(MODULES)
+    results.sort(key=lambda r: order.index(r["module"]) if r["module"] in order else len(order))
+    lines = ["# Surviving mutants", "",
+             "Written by `make mutate` (`python -m bench.mutation`); the score per module and why each",
+             "survivor is equivalent or left are in `bench/RESULTS-mutation.md`.", ""]
+    for r in results:
+        lines += [f"## {r['module']}: {r['killed']}/{r['total']} killed",
+                  "", f"Tests: `{' '.join(r['tests'])}`; statuses: {r['counts']}", ""]
+        untested = [name for name, s in r["survivors"].items() if not s["diff"]]
+        for name, s in r["survivors"].items():
+            if s["diff"]:
+                lines += [f"### {name} ({s['status']})", "", "```diff", s["diff"], "```", ""]
+        if untested:
+            names = ", ".join(f"`{n}`" for n in untested)
+            lines += [f"Not reached by the fast tests (`no tests`): {names}", ""]
+    report = OUT / "REPORT.md"
+    report.write_text("\n".join(lines))
+    return report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help="modules to mutate (default: all, small ones first)")
+    parser.add_argument("--children", type=int, default=2, help="parallel mutmut workers (default 2)")
+    parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per module at most")
+    parser.add_argument("--list", action="store_true", help="print the modules and their tests, run nothing")
+    args = parser.parse_args(argv)
+    if args.list:
+        for module, tests in MODULES.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"not a mutated module: {', '.join(unknown)} (see --list)")
+    if not MUTMUT.exists():
+        parser.error(f"mutmut is not installed beside {sys.executable}: pip install -e '.[mutation]'")
+    OUT.mkdir(parents=True, exist_ok=True)
+    for module in args.modules or MODULES:
+        print(f"mutating {module} ...", file=sys.stderr, flush=True)
+        result = run_module(module, args.children, args.timeout)
+        (OUT / f"{slug(module)}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+        print(f"{module}: {result['killed']}/{result['total']} killed {result['counts']} "
+              f"in {result['seconds']} s", file=sys.stderr, flush=True)
+        write_report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
