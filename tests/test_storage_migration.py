@@ -248,3 +248,15 @@ def test_a_v2_store_gets_the_covering_indexes(tmp_path):
                                                 ("Syria Deeply", "question", 1, 1)]
     finally:
         conn.close()
+
+
+def test_deeply_stats_reads_an_older_store_and_never_migrates_it(tmp_path, deeply):
+    import hashlib
+
+    db_path = v1_store(tmp_path / "archive.db")
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    proc = deeply("stats", "--db", db_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "articles" in proc.stdout
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+    assert snapshot(db_path)["schema_version"] == "1"
