@@ -96,7 +96,7 @@ def example_capture(index: Path) -> tuple[str, str] | None:
     """(timestamp, url) of the latest article capture in the index, else of any HTML page."""
     import json
 
-    from replay.wacz_package import is_article_url
+    from extract.urls import is_article_url
 
     best: dict[bool, tuple[str, str]] = {}
     try:

@@ -30,6 +30,7 @@ import surt
 from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 
 from archive import HTML_MIMES
+from extract.urls import is_article_url
 from replay.index import closed_warcs, warc_damage
 from storage.queries import current_articles
 from storage.replay_links import timestamp14
@@ -39,11 +40,6 @@ log = logging.getLogger(__name__)
 PAGES_TITLE = "Syria Deeply articles"
 DEFAULT_TITLE = "Syria Deeply web archive"
 
-# Article pages as the Deeply sites laid them out: /syria/articles/2016/12/05/slug,
-# /syria/community/..., /syria/background/..., daily /syria/executive-summaries/YYYY/MM/DD;
-# not the listings (/articles/page/3) nor the feeds (/rss).
-ARTICLE_PATH = re.compile(r"/(?:articles|community|background|executive-summaries)/(?!page/)[^?#]*[^/?#]$")
-NOT_ARTICLE = re.compile(r"/rss(?:\.xml)?$|/page/\d+(?:\.html)?$")
 TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 
 
@@ -71,12 +67,6 @@ class WaczResult:
     pages_from: str  # "db" or "warcs"
     missing: list[str] = field(default_factory=list)  # store articles with no capture in the WARCs
     warnings: list[str] = field(default_factory=list)
-
-
-def is_article_url(url: str) -> bool:
-    path = url.split("://", 1)[-1].partition("/")[2]
-    path = "/" + path.split("?", 1)[0].split("#", 1)[0]
-    return bool(ARTICLE_PATH.search(path)) and not NOT_ARTICLE.search(path)
 
 
 def url_key(url: str) -> str:

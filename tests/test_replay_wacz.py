@@ -13,7 +13,8 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from replay.wacz_package import build_wacz, is_article_url, validate_wacz
+from extract.urls import is_article_url
+from replay.wacz_package import build_wacz, validate_wacz
 from tests.support.archives import build_archive
 from tests.support.pages import ARTICLES
 
@@ -63,7 +64,7 @@ def make_store(path, archive, *, extra_article: bool = True) -> None:
                 title = f"{ARTICLES[i]['title']} (v{1 if i == 0 else v})"
                 apply_record(db, record(key, url, title), capture(url, iso))
         if extra_article:
-            url = archive.site_url + "/articles/never-captured"
+            url = archive.site_url + "/syria/articles/2018/03/09/never-captured"
             apply_record(db, record("syria/never-captured", url, "Never Captured"),
                          capture(url, "2018-06-01T12:00:00Z"))
     db.close()
@@ -111,7 +112,7 @@ def test_wacz_pages_come_from_the_store(archive, tmp_path):
     out = tmp_path / "store.wacz"
     result = build_wacz(out, archive.warc_dir, db)
     assert result.pages_from == "db" and result.pages == len(ARTICLES)
-    assert result.missing == [archive.site_url + "/articles/never-captured"]
+    assert result.missing == [archive.site_url + "/syria/articles/2018/03/09/never-captured"]
     assert validate_wacz(out)[0]
     _, pages = pages_of(out)
     by_url = {p["url"]: p for p in pages}

@@ -332,7 +332,7 @@ class Recording:
         return sorted({c.warc for c in self.captures})
 
     def article_urls(self) -> list[str]:
-        return [f"{self.site_url}/articles/{a['slug']}" for a in ARTICLES]
+        return [self.site_url + a["path"] for a in ARTICLES]
 
     def latest(self, url: str) -> Capture:
         return max((c for c in self.captures if c.url == url), key=lambda c: c.timestamp)
@@ -427,7 +427,7 @@ def build_archive(warc_dir: Path, with_open: bool = True) -> Recording:
     """Two closed crawls of the sample pages (the second has revisits) plus, optionally, a
     third WARC still being written (`.open`) that nothing may index or package until closed."""
     warc_dir.mkdir(parents=True, exist_ok=True)
-    paths = ["/", "/static/deeply.css", "/static/photo.png"] + [f"/articles/{a['slug']}" for a in ARTICLES]
+    paths = ["/", "/static/deeply.css", "/static/photo.png"] + [a["path"] for a in ARTICLES]
     seen: dict[str, tuple[str, str, bytes]] = {}
     files: dict[str, tuple[str, bytes]] = {}
     recording = Recording(warc_dir=warc_dir, site_url="")

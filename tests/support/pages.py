@@ -46,6 +46,9 @@ ARTICLES = [
         "answer": "Most mornings, yes. We moved the lessons into a basement.",
     },
 ]
+for _n, _a in enumerate(ARTICLES, 1):
+    # where the Deeply sites keep an article, so that every stage's article rule takes it for one
+    _a["path"] = f"/syria/articles/2018/03/{_n:02d}/{_a['slug']}"
 
 def tiny_png(rgb: tuple[int, int, int] = (40, 90, 160), size: int = 8) -> bytes:
     """A valid solid-colour PNG, so the sample pages carry a real image without shipping one."""
@@ -83,14 +86,14 @@ def replay_article_html(article: dict, edition: int = 0) -> bytes:
 
 def site_files(edition: int = 0) -> dict[str, tuple[str, bytes]]:
     """Path -> (content type, body). Edition 1 changes the second article only."""
-    links = "".join(f"<li><a href='/articles/{a['slug']}'>{a['title']}</a></li>" for a in ARTICLES)
+    links = "".join(f"<li><a href='{a['path']}'>{a['title']}</a></li>" for a in ARTICLES)
     files = {
         "/": ("text/html; charset=utf-8", f"<html><body><ul>{links}</ul></body></html>".encode()),
         "/static/deeply.css": ("text/css", CSS),
         "/static/photo.png": ("image/png", tiny_png()),
     }
     for i, article in enumerate(ARTICLES):
-        files[f"/articles/{article['slug']}"] = (
+        files[article["path"]] = (
             "text/html; charset=utf-8",
             replay_article_html(article, edition if i == 1 else 0),
         )
