@@ -4,13 +4,14 @@
 syriadeeply` uses these as they are. Only the upper-case names are settings.
 """
 
+from archive.version import VERSION as _version
 from crawler import options as _options
 
 BOT_NAME = "deeply-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "deeply-archive/0.1 (+https://github.com/deeply-archive; web archiving for preservation)"
+USER_AGENT = f"deeply-archive/{_version} (+https://github.com/deeply-archive; web archiving for preservation)"
 ROBOTSTXT_OBEY = True
 # Cookies would need the public-suffix list, which tldextract fetches from the internet; an archive
 # of a static news site needs no session.

@@ -10,6 +10,7 @@ import click
 
 from deeply.cli import _crawl_options, crawl_options_from
 from deeply.cmd_store import DEFAULT_DB
+from sample_site.server import DEFAULT_PORT
 from storage.replay_links import DEFAULT_REPLAY_PREFIX
 
 
@@ -65,7 +66,7 @@ def run_command(start_urls, db_path, replay_prefix, workers, **kwargs):
               help="Size of the sample site.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
               show_default=True, help="Folder for the WARCs and the store.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port for the sample site (a free one if taken). The same port on every demo keeps "
               "the URLs stable, so a second demo records revisits.")
 @click.option("--qa-pages", type=click.IntRange(min=0), default=20, show_default=True,

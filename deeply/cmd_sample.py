@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from sample_site.content import EDITIONS, MAX_ARTICLES, MIN_ARTICLES
+from sample_site.server import DEFAULT_PORT
 
 
 @click.command("sample-site")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to bind; 0 picks a free one.")
 @click.option("--articles", default=40, show_default=True, type=click.IntRange(MIN_ARTICLES, MAX_ARTICLES),
               help="How many articles to generate (lazily: 20,000 start as fast as 40).")

@@ -9,6 +9,7 @@ import click
 
 from deeply.archive_paths import expand_archives
 from storage.replay_links import DEFAULT_REPLAY_PREFIX
+from storage.web import DEFAULT_PORT as DATASETTE_PORT
 
 DEFAULT_DB = "archive.db"  # the store every command uses unless told
 
@@ -69,7 +70,7 @@ def ingest_command(warcs, db_path, crawl_id, replay_prefix, workers, progress):
 
 @click.command("serve")
 @db_option
-@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option("--port", type=int, default=DATASETTE_PORT, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (0.0.0.0 exposes the archive to the network).")
 @click.option("--live", is_flag=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from sample_site.content import EDITIONS, MAX_ARTICLES, MIN_ARTICLES
-from sample_site.server import run
+from sample_site.server import DEFAULT_PORT, run
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,8 +15,8 @@ def main(argv: list[str] | None = None) -> None:
         "browse without touching the real site.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765,
-                        help="port to bind, 0 for any free port (default 8765)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port to bind, 0 for any free port (default {DEFAULT_PORT})")
     parser.add_argument("--articles", type=int, default=40,
                         help=f"number of articles, {MIN_ARTICLES} to {MAX_ARTICLES} (default 40)")
     parser.add_argument("--edition", type=int, default=0, choices=EDITIONS,

@@ -627,8 +627,11 @@ def check(articles: int, edition: int) -> None:
         raise ValueError(f"edition must be one of {content.EDITIONS}")
 
 
-def run(host: str = "127.0.0.1", port: int = 8765, articles: int = 40, edition: int = 0, faults: bool = False,
-        verbose: bool = True, announce: Callable[[str], None] = print) -> None:
+DEFAULT_PORT = 8765  # the demo's, the README's and the crawl defaults' sample site
+
+
+def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, articles: int = 40, edition: int = 0,
+        faults: bool = False, verbose: bool = True, announce: Callable[[str], None] = print) -> None:
     """Serve until Ctrl-C, for people (the demo, a browser, a manual crawl) rather than tests."""
     options = {"articles": articles, "edition": edition, "port": port, "host": host, "faults": faults}
     with serve(**options, verbose=verbose) as site:

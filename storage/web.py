@@ -169,7 +169,10 @@ def _upgrade(db_path: Path, echo) -> None:
         echo(f"upgraded the store from schema version {version} to {SCHEMA_VERSION}")
 
 
-def serve(db_path, host: str = "127.0.0.1", port: int = 8001, live: bool | None = None,
+DEFAULT_PORT = 8001  # Datasette's own default
+
+
+def serve(db_path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, live: bool | None = None,
           echo=print) -> None:
     """Run Datasette on the store until interrupted (blocks).
 
