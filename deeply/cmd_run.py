@@ -10,7 +10,6 @@ import click
 
 from deeply.cli import _crawl_options, crawl_options_from
 from deeply.cmd_store import DEFAULT_DB
-from sample_site.server import DEFAULT_PORT
 from storage.replay_links import DEFAULT_REPLAY_PREFIX
 
 
@@ -66,9 +65,10 @@ def run_command(start_urls, db_path, replay_prefix, workers, **kwargs):
               help="Size of the sample site.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
               show_default=True, help="Folder for the WARCs and the store.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
-              help="Port for the sample site (a free one if taken). The same port on every demo keeps "
-              "the URLs stable, so a second demo records revisits.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port for the sample site (default: its own, as `deeply sample-site`; a free one if "
+              "taken). The same port on every demo keeps the URLs stable, so a second demo records "
+              "revisits.")
 @click.option("--qa-pages", type=click.IntRange(min=0), default=20, show_default=True,
               help="Pages `deeply qa` replays in Chromium at the end (0: none).")
 def demo_command(articles, out, port, qa_pages):
@@ -85,7 +85,9 @@ def demo_command(articles, out, port, qa_pages):
     from deeply.exit_codes import EXIT_LOCKED
     from deeply.pipeline import run, run_summary
     from sample_site import serve
+    from sample_site.server import DEFAULT_PORT
 
+    port = DEFAULT_PORT if port is None else port
     out.mkdir(parents=True, exist_ok=True)
     warcs, db = out / WARC_DIR, out / DEFAULT_DB
     with ExitStack() as stack:
