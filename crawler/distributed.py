@@ -39,7 +39,7 @@ from crawler.lock import lock
 from crawler.options import CrawlOptions, CrawlResult
 from crawler.overrides import crawl_settings
 from crawler.resume import captured_so_far, frontier_from, repair_open_files
-from crawler.run import NOT_ERRORS
+from crawler.run import result_of
 from crawler.shared import SharedSet
 from crawler.spiders.syriadeeply import SyriaDeeplySpider
 from crawler.state import read_state, write_state
@@ -291,7 +291,7 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> CrawlResul
               if captured else {})
     process.crawl(crawler, **kwargs)
     process.start()
-    return _result(crawler, opts, crawl_id, started, bool(captured))
+    return result_of(crawler, opts, crawl_id, started, bool(captured))
 
 
 def _mark_seen(url: str, key: str, captured) -> None:
@@ -304,27 +304,6 @@ def _mark_seen(url: str, key: str, captured) -> None:
     for u in captured:
         pipe.sadd(df.key, df.request_fingerprint(scrapy.Request(u)))
     pipe.execute()
-
-
-def _result(crawler, opts: CrawlOptions, crawl_id: str, started: datetime, resumed: bool) -> CrawlResult:
-    stats = crawler.stats.get_stats()
-    outcomes: Counter = getattr(crawler.spider, "outcomes", Counter())
-    by_host = {host: {k: n[k] for k in ("fetched", "failed", "skipped") if n[k]}
-               for host, n in sorted(getattr(crawler.spider, "requisite_hosts", {}).items())}
-    reason = stats.get("finish_reason", "unknown")
-    if stats.get("deeply/write_error"):
-        reason = "warc_write_failed"
-    return CrawlResult(
-        crawl_id=crawl_id, started=started.isoformat(),
-        finished=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        start_urls=opts.start_urls, complete=reason == "finished", resumed=resumed, finish_reason=reason,
-        pages=stats.get("deeply/pages", 0), requisites=stats.get("deeply/requisites", 0),
-        revisits=stats.get("deeply/revisits", 0), fetches=stats.get("deeply/fetches", 0),
-        bytes=stats.get("deeply/bytes", 0), files=[str(p) for p in stats.get("deeply/files", [])],
-        errors={k: v for k, v in outcomes.items() if k not in NOT_ERRORS},
-        notes={k: v for k, v in outcomes.items() if k in NOT_ERRORS},
-        requisite_hosts=by_host,
-    )
 
 
 def finish_state(folder: Path, result: CrawlResult) -> None:

@@ -64,26 +64,31 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
     process.crawl(crawler, **kwargs)
     process.start()
 
+    result = result_of(crawler, opts, crawl_id, started, resumed, earlier_files=mine)
+    state["files"] = sorted({Path(f).name for f in result.files})
+    state["status"] = "finished" if result.complete else "running"
+    write_state(folder, state)
+    return result
+
+
+def result_of(crawler, opts: CrawlOptions, crawl_id: str, started: datetime, resumed: bool,
+              earlier_files=()) -> CrawlResult:
+    """What a finished Scrapy crawler did, from its stats and its spider's tallies (one process's
+    share, for a worker of a distributed crawl); `earlier_files` are this crawl's files from before a
+    resume."""
     stats = crawler.stats.get_stats()
-    spider_outcomes: Counter = getattr(crawler.spider, "outcomes", Counter())
+    outcomes: Counter = getattr(crawler.spider, "outcomes", Counter())
     by_host = {host: {k: n[k] for k in ("fetched", "failed", "skipped") if n[k]}
                for host, n in sorted(getattr(crawler.spider, "requisite_hosts", {}).items())}
     reason = stats.get("finish_reason", "unknown")
     if stats.get("deeply/write_error"):
         reason = "warc_write_failed"
-    complete = reason == "finished"
-    errors = {k: v for k, v in spider_outcomes.items() if k not in NOT_ERRORS}
-    notes = {k: v for k, v in spider_outcomes.items() if k in NOT_ERRORS}
-    files = [str(p) for p in mine] + list(stats.get("deeply/files", []))
-    state["files"] = sorted({Path(f).name for f in files})
-    state["status"] = "finished" if complete else "running"
-    write_state(folder, state)
     return CrawlResult(
         crawl_id=crawl_id,
         started=started.isoformat(),
         finished=datetime.now(UTC).replace(microsecond=0).isoformat(),
         start_urls=opts.start_urls,
-        complete=complete,
+        complete=reason == "finished",
         resumed=resumed,
         finish_reason=reason,
         pages=stats.get("deeply/pages", 0),
@@ -91,8 +96,8 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
         revisits=stats.get("deeply/revisits", 0),
         fetches=stats.get("deeply/fetches", 0),
         bytes=stats.get("deeply/bytes", 0),
-        files=files,
-        errors=errors,
-        notes=notes,
+        files=[str(p) for p in earlier_files] + [str(p) for p in stats.get("deeply/files", [])],
+        errors={k: v for k, v in outcomes.items() if k not in NOT_ERRORS},
+        notes={k: v for k, v in outcomes.items() if k in NOT_ERRORS},
         requisite_hosts=by_host,
     )
