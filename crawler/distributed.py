@@ -291,7 +291,7 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> CrawlResul
               if captured else {})
     process.crawl(crawler, **kwargs)
     process.start()
-    return result_of(crawler, opts, crawl_id, started, bool(captured))
+    return result_of(crawler, opts, crawl_id, started, bool(captured), earlier_files=mine)
 
 
 def _mark_seen(url: str, key: str, captured) -> None:
@@ -362,9 +362,11 @@ def run_workers(opts: CrawlOptions, workers: int, load_priors=None, on_start=Non
     for out in outs:
         try:
             results.append(CrawlResult(**json.loads(out.read_text())))
-            out.unlink()
         except (OSError, ValueError):
             continue  # a worker that died: its requests went to the others, its files are on disk
+        finally:
+            out.unlink(missing_ok=True)
+            Path(str(out) + ".tmp").unlink(missing_ok=True)
     repair_open_files(folder)
     server = rf.connect(opts.redis_url)
     status = server.hget(rf.keys(rf.crawl_key(opts.start_urls))["meta"], "status") or b""
@@ -374,8 +376,41 @@ def run_workers(opts: CrawlOptions, workers: int, load_priors=None, on_start=Non
     return result
 
 
+STOP_SECONDS = 300  # after SIGTERM or Ctrl-C, how long the workers get to close their files
+
+
 def _wait_for(procs, opts: CrawlOptions) -> None:
-    """Until every worker has exited, with a progress line of what the frontier has handed out."""
+    """Until every worker has exited, with a progress line of what the frontier has handed out.
+
+    SIGTERM or Ctrl-C stops the workers as they would stop alone (each closes its WARC files, its
+    requests stay in Redis for the next run) and the wait goes on, so that the caller still ingests
+    what they wrote and the run ends as interrupted, never killed halfway."""
+    import signal
+    import threading
+
+    stopping: list[float] = []
+
+    def stop(signum, _frame):
+        if not stopping:
+            stopping.append(time.monotonic())
+            log.warning("stopping the %d worker(s): they close their files first", len(procs))
+        if signum == signal.SIGINT:
+            return  # Ctrl-C reached the workers too (one process group); a second signal would force them
+        for p in procs:
+            if p.is_alive() and p.pid:
+                os.kill(p.pid, signal.SIGTERM)
+
+    handled = (signal.SIGTERM, signal.SIGINT)
+    old = ({sig: signal.signal(sig, stop) for sig in handled}
+           if threading.current_thread() is threading.main_thread() else {})
+    try:
+        _watch(procs, opts, stopping)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _watch(procs, opts: CrawlOptions, stopping: list[float]) -> None:
     bar = None
     if opts.progress:
         from tqdm import tqdm
@@ -386,6 +421,10 @@ def _wait_for(procs, opts: CrawlOptions) -> None:
     while any(p.is_alive() for p in procs):
         for p in procs:
             p.join(timeout=0.5)
+        if stopping and time.monotonic() - stopping[0] > STOP_SECONDS:
+            for p in procs:
+                if p.is_alive():
+                    p.kill()  # a worker that would not stop: Redis gives its requests back
         if bar is not None:
             try:
                 bar.n = max(0, server.scard(k["dupefilter"]) - server.zcard(k["requests"]))

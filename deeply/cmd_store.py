@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from deeply.archive_paths import expand_archives
+from storage.ports import DATASETTE_PORT
 from storage.replay_links import DEFAULT_REPLAY_PREFIX
-from storage.web import DEFAULT_PORT as DATASETTE_PORT
 
 DEFAULT_DB = "archive.db"  # the store every command uses unless told
 

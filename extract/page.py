@@ -162,15 +162,18 @@ def extract_page(html: bytes, url: str, headers: Headers = None) -> Record | Non
     return extract_page_or_error(html, url, headers)[0]
 
 
-def extract_page_or_error(html: bytes, url: str, headers: Headers = None) -> tuple[Record | None, str | None]:
+def extract_page_or_error(html: bytes, url: str, headers: Headers = None,
+                          log_failure: bool = True) -> tuple[Record | None, str | None]:
     """As `extract_page`, with the one-line error when a page failed, so that callers count the
-    failures apart from pages that are no article (a None alone cannot tell them apart)."""
+    failures apart from pages that are no article (a None alone cannot tell them apart); a caller
+    that reports the error itself asks for no log line (`log_failure=False`)."""
     _count_page()
     try:
         return build_record(html, url or "", headers), None
     except Exception as e:  # one malformed page must not stop a batch of thousands
-        log.warning("extract failed for %s: %s: %s", url, type(e).__name__, e,
-                    exc_info=log.isEnabledFor(logging.DEBUG))  # the traceback only when asked for
+        if log_failure:
+            log.warning("extract failed for %s: %s: %s", url, type(e).__name__, e,
+                        exc_info=log.isEnabledFor(logging.DEBUG))  # the traceback only when asked for
         return None, f"{type(e).__name__}: {e}"[:500]
 
 

@@ -37,8 +37,9 @@ def extract_batch(jobs: list[Job]) -> list[Result]:
     out: list[Result] = []
     for body, url, headers in jobs:
         try:
-            # extract_page would take a failure for "no article": ask for the error too.
-            out.append(extract_page_or_error(body, url, headers))
+            # extract_page would take a failure for "no article": ask for the error, which the caller
+            # reports (ingest in the capture's row and its summary, `deeply extract` on stderr).
+            out.append(extract_page_or_error(body, url, headers, log_failure=False))
         except Exception as e:  # noqa: BLE001 - reported per page, the batch goes on
             out.append((None, f"{type(e).__name__}: {e}"[:500]))
     return out

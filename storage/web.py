@@ -13,6 +13,8 @@ from pathlib import Path
 import markupsafe
 import yaml
 
+from storage.ports import DATASETTE_PORT
+
 HERE = Path(__file__).resolve().parent
 METADATA = HERE / "metadata.yml"
 PLUGINS_DIR = HERE / "datasette_plugins"
@@ -169,10 +171,8 @@ def _upgrade(db_path: Path, echo) -> None:
         echo(f"upgraded the store from schema version {version} to {SCHEMA_VERSION}")
 
 
-DEFAULT_PORT = 8001  # Datasette's own default
 
-
-def serve(db_path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, live: bool | None = None,
+def serve(db_path, host: str = "127.0.0.1", port: int = DATASETTE_PORT, live: bool | None = None,
           echo=print) -> None:
     """Run Datasette on the store until interrupted (blocks).
 

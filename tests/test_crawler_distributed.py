@@ -262,3 +262,35 @@ def test_workers_share_the_real_syria_copy(corpus_dir, redis_url, tmp_path, work
     assert len(files) >= workers
     warcio_check(files)
     assert_shared_fairly(files, union(sorted((tmp_path / "single").glob("*.warc.gz"))))
+
+
+def test_a_sigtermed_run_of_workers_stops_as_interrupted_and_the_next_run_completes(site, reference,
+                                                                                     redis_url, tmp_path):
+    """`deeply run --workers` stopped by SIGTERM (cron's or systemd's stop): the workers close their
+    files, the run ingests what they wrote and exits 3; the next run finishes the same crawl."""
+    expected, _ = reference
+    warcs, db = tmp_path / "warcs", tmp_path / "archive.db"
+    cmd = deeply_cmd("run", site.start_url, "--redis", redis_url, "--workers", "2", "--warcs", str(warcs),
+                     "--db", str(db), "--quiet")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # mid-crawl: an open file with some pages in it
+        if any(f.stat().st_size > 200_000 for f in warcs.glob("*.warc.gz.open")):
+            break
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        time.sleep(0.02)
+    else:
+        pytest.fail("the run wrote too little to be stopped mid-crawl")
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == 3, out + err
+    assert "Traceback" not in err, err
+    assert not list(warcs.glob("*.open")) and not list(warcs.glob(".deeply-worker-*"))
+    first = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(first)
+    ingested = {r[0] for r in sqlite3.connect(db).execute("select name from warc_files")}
+    assert {f.name for f in first} <= ingested, "what the workers wrote was ingested"
+
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert union(sorted(warcs.glob("*.warc.gz"))) == expected
