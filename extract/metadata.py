@@ -200,6 +200,11 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
+_OTHER_ROLE = re.compile(
+    r"^(?:edited|editing|translated|translation|photos?|photographs?|illustrations?|graphics?|video)"
+    r"\s+by\b", re.IGNORECASE)
+
+
 def split_authors(value: str) -> list[str]:
     """One name per entry from a byline: "A and B", "A, B & C", "A + B", "A / Aleppo".
 
@@ -213,10 +218,8 @@ def split_authors(value: str) -> list[str]:
     for part in _AUTHOR_SPLIT.split(value):
         part = part.split("/")[0].strip(" ,;:") if "/" in part else part.strip(" ,;:")
         part = re.sub(r"^the\s+", "The ", part, flags=re.IGNORECASE).strip()
-        if part == "The":
-            continue
-        if not part:
-            continue
+        if part == "The" or not part or _OTHER_ROLE.match(part):
+            continue  # "Edited by …", "Photos by …": credited, but not for writing it
         if part.lower() in _NAME_SUFFIXES and names:
             names[-1] = f"{names[-1]}, {part}"
             continue

@@ -61,6 +61,8 @@ def test_an_unmarked_page_keeps_its_dek_read_time_embeds_and_every_author(dek_cl
         ("Ola Nour and the Syrian Media Group", ["Ola Nour", "The Syrian Media Group"]),
         ("The Associated Press", ["The Associated Press"]),
         ("Mohammed Sergie / Aleppo", ["Mohammed Sergie"]),
+        ("Rana Haddad, Edited by Omar Said", ["Rana Haddad"]),  # the editor wrote none of it
+        ("Rana Haddad and Photos by Omar Said", ["Rana Haddad"]),
     ],
 )
 def test_a_leading_the_is_part_of_an_outlets_name(byline, names):
