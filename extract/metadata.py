@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extract.cleanup import clean_text
@@ -55,7 +56,8 @@ _TEXT_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(
 _TEXT_DATE_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _READ_TIME = re.compile(r"Read\s*time\W*(?:Approx\.?|About|~)?\s*(\d{1,3})\s*min", re.IGNORECASE)
 _ISO_DURATION = re.compile(r"^P(?:T)?(?:(\d+)H)?(?:(\d+)M)?", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b)\s*", re.IGNORECASE)
+_AUTHOR_JOIN = re.compile(r"\s*(?:;|\+|&|\band\b)\s*", re.IGNORECASE)
+_AUTHOR_COMMA = re.compile(r"\s*,\s*")
 _NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
 _MIRRORED_FROM = re.compile(r"Mirrored from (\S+) by HTTrack")
 _JSON_LINE = re.compile(
@@ -173,7 +175,7 @@ def jsonld_article(tree) -> dict | None:
     return None
 
 
-def jsonld_authors(item: dict | None) -> list[str]:
+def jsonld_authors(item: dict | None, bios: Iterable[str] = ()) -> list[str]:
     if not item:
         return []
     author = item.get("author")
@@ -183,7 +185,7 @@ def jsonld_authors(item: dict | None) -> list[str]:
         if isinstance(entry, dict):
             entry = entry.get("name")
         if isinstance(entry, str):
-            names.extend(split_authors(html.unescape(entry)))
+            names.extend(split_authors(html.unescape(entry), bios))
     return _dedupe(names)
 
 
@@ -205,25 +207,42 @@ _OTHER_ROLE = re.compile(
     r"\s+by\b", re.IGNORECASE)
 
 
-def split_authors(value: str) -> list[str]:
+def _opens_a_bio(name: str, bios: list[str]) -> bool:
+    """A bio opens on its person as the subject: "Xanthe Ackerman is …", "… was …", "…, a writer
+    …", "… (@handle)"; not "Los Angeles Times reporter …" or "Aleppo-based …", which say where
+    the person works."""
+    opening = re.compile(re.escape(name) + r"(?=\s+(?:is|was)\b|,\s+(?:an?|the)\b|\s*\()", re.IGNORECASE)
+    return any(opening.match(bio) for bio in bios)
+
+
+def split_authors(value: str, bios: Iterable[str] = ()) -> list[str]:
     """One name per entry from a byline: "A and B", "A, B & C", "A + B", "A / Aleppo".
 
-    A dateline after a slash ("Mohammed Sergie / Aleppo") names a place, not a person. A leading
-    "The" is part of an outlet's or organisation's name ("Nick Wilson, The Tribune", "and the
-    Syrian Independent Media Group"), so it stays, capitalised as a name's first word is.
+    What follows a slash is the writer's dateline or outlet ("Mohammed Sergie / Aleppo", "Phil
+    Sands / The National"), not a writer, and it runs to the next "and", "&", ";" or "+": a
+    dateline has commas of its own ("Sari Youssef / Ayn Aasan, Aleppo province"). It is a writer
+    only when one of the page's author bios opens with it ("100Reporters / Xanthe Ackerman" over a
+    bio "Xanthe Ackerman is a freelance writer …"): the bio says who the byline's person is. A
+    leading "The" is part of an outlet's or organisation's name ("Nick Wilson, The Tribune", "and
+    the Syrian Independent Media Group"), so it stays, capitalised as a name's first word is.
     """
     value = clean_text(value)
     value = re.sub(r"^(?:written\s+)?by\s+", "", value, flags=re.IGNORECASE)
+    bios = [bio for bio in bios if bio]
     names: list[str] = []
-    for part in _AUTHOR_SPLIT.split(value):
-        part = part.split("/")[0].strip(" ,;:") if "/" in part else part.strip(" ,;:")
-        part = re.sub(r"^the\s+", "The ", part, flags=re.IGNORECASE).strip()
-        if part == "The" or not part or _OTHER_ROLE.match(part):
-            continue  # "Edited by …", "Photos by …": credited, but not for writing it
-        if part.lower() in _NAME_SUFFIXES and names:
-            names[-1] = f"{names[-1]}, {part}"
-            continue
-        names.append(part)
+    for chunk in _AUTHOR_JOIN.split(value):
+        head, *tails = chunk.split("/")
+        parts = _AUTHOR_COMMA.split(head)
+        for tail in tails:
+            parts += [p for p in _AUTHOR_COMMA.split(tail) if p.strip() and _opens_a_bio(p.strip(), bios)]
+        for part in parts:
+            part = re.sub(r"^the\s+", "The ", part.strip(" ,;:"), flags=re.IGNORECASE).strip()
+            if part == "The" or not part or _OTHER_ROLE.match(part):
+                continue  # "Edited by …", "Photos by …": credited, but not for writing it
+            if part.lower() in _NAME_SUFFIXES and names:
+                names[-1] = f"{names[-1]}, {part}"
+                continue
+            names.append(part)
     return _dedupe(names)
 
 
@@ -290,7 +309,7 @@ def _credited(byline: list[str], structured: list[str]) -> list[str]:
     return structured
 
 
-def _meta_table(tree) -> dict[str, object]:
+def _meta_table(tree, bios: list[str]) -> dict[str, object]:
     """The visible "Written by / Published on / Read time" row."""
     out: dict[str, object] = {}
     for td in tree.xpath('//table[contains(concat(" ", normalize-space(@class), " "), " meta ")]//td'):
@@ -300,7 +319,7 @@ def _meta_table(tree) -> dict[str, object]:
             text = _text(holder)
             if label and text.lower().startswith(label):
                 text = text[len(label) :]
-            out["authors"] = split_authors(text)
+            out["authors"] = split_authors(text, bios)
         elif label.startswith("published"):
             stamp = td.xpath(".//time/@datetime")
             out["published"] = parse_date(stamp[0]) if stamp else parse_date(_text(td))
@@ -386,6 +405,8 @@ def _class(name: str) -> str:
 # The dek of other templates (older WordPress themes): a subtitle under the headline, not body text.
 _DEK_CLASSES = ("dek", "deck", "subtitle", "entry-subtitle", "standfirst")
 DEK = "//*[{}]".format(" or ".join(_class(c) for c in _DEK_CLASSES))
+# The author box under the article: the byline's name over a bio of its person.
+_AUTHOR_BIOS = '//div[contains(concat(" ", normalize-space(@class), " "), " author ")]//p'
 # Bylines of other templates: author links, or a byline element to split.
 _AUTHOR_LINKS = '//a[@rel="author"]'
 BYLINE = "//*[{}]".format(" or ".join(_class(c) for c in ("byline", "author-name", "entry-author")))
@@ -404,22 +425,23 @@ def _summary(tree, item: dict | None) -> str:
 
 def page_metadata(tree) -> PageMeta:
     item = jsonld_article(tree)
-    table = _meta_table(tree)
+    bios = [_text(p) for p in tree.xpath(_AUTHOR_BIOS)]
+    table = _meta_table(tree, bios)
     meta = PageMeta()
     meta.title = _title(tree, item)
     meta.summary = _summary(tree, item)
 
-    authors = _credited(list(table.get("authors") or []), jsonld_authors(item))
+    authors = _credited(list(table.get("authors") or []), jsonld_authors(item, bios))
     if not authors:  # other templates: every author link, else the byline's names
         authors = _dedupe([_text(a) for a in tree.xpath(_AUTHOR_LINKS) if _text(a)])
     if not authors:
         byline = _first(tree, BYLINE)
-        authors = split_authors(_text(byline)) if byline is not None else []
+        authors = split_authors(_text(byline), bios) if byline is not None else []
     if not authors:
         for value in tree.xpath('//meta[@itemprop="author"]/@content') or [
             _meta_content(tree, "author", "article:author", "sailthru.author", "parsely-author") or ""
         ]:
-            authors.extend(split_authors(value))
+            authors.extend(split_authors(value, bios))
     meta.authors = _dedupe(authors)
 
     stamp = (item or {}).get("datePublished")

@@ -93,27 +93,49 @@ def _jsonld_entries(author, site: str = "syria", site_name: str | None = None) -
     return out
 
 
-# What may stand between two names in one JSON-LD entry, and after the last ("A / Aleppo").
+# What may stand between two names in one JSON-LD entry.
 BETWEEN = re.compile(r"(?:[\s,;+&]|\band\b)*", re.IGNORECASE)
-AFTER = re.compile(r"(?:[\s,;+&]|\band\b)*(?:/.*)?", re.IGNORECASE)
+# What is in an entry but names no writer: a dateline or outlet after a slash ("A / Aleppo and B",
+# "A / Ayn Aasan, Aleppo province"), which runs to the next "and", "&", ";" or "+"; a credit for
+# another role ("…, Edited by C").
+NOT_A_WRITER = re.compile(
+    r"\s*/[^;&+]*?(?=\s*(?:[;&+]|\band\b)|$)|[\s,]*(?:edited|photos?|translated) by\b[^;&+]*",
+    re.IGNORECASE)
+# The writers a byline names after a slash, labelled by reading their pages (the bio under the
+# article is about that person); every other slash in the copy's bylines opens a place or outlet.
+WRITERS_AFTER_A_SLASH = {"xanthe ackerman"}
 
 
 def _authors_agree(authors: list[str], entries: list[str]) -> bool:
-    """Each JSON-LD entry is covered by record authors, one or more, with nothing but separators
-    between them; every author covers a piece of one entry. Checked against the page's own entries
-    (in any order: the byline's order is not always the JSON-LD's), not by splitting them with a
-    copy of the extractor's rules."""
+    """Each JSON-LD entry is covered by record authors, one or more, with nothing but separators,
+    datelines and outlets between them; every author covers a piece of one entry. Checked against
+    the page's own entries (in any order: the byline's order is not always the JSON-LD's), read as
+    a person reads them, not split with a copy of the extractor's rules."""
     names = sorted(authors, key=len, reverse=True)  # the longest first: "Ann Lee" before "Ann"
     for entry in entries:
         text, at, used = entry.casefold(), 0, 0
-        while True:
+        for _ in range(len(text) + 1):
             start = BETWEEN.match(text, at).end() if used else at
             name = next((n for n in names if text.startswith(n.casefold(), start)), None)
-            if name is None:
+            if name is not None:
+                names.remove(name)
+                at, used = start + len(name), used + 1
+                continue
+            slash = re.match(r"\s*/\s*", text[at:])
+            after = at + slash.end() if slash else at
+            writer = next((w for w in WRITERS_AFTER_A_SLASH if text.startswith(w, after)), None)
+            if slash and writer is not None:
+                kept = next((n for n in names if n.casefold() == writer), None)
+                if kept is None:
+                    return False  # a writer read as an outlet
+                names.remove(kept)
+                at, used = after + len(writer), used + 1
+                continue
+            skipped = NOT_A_WRITER.match(text, at) if used else None
+            if skipped is None or skipped.end() == at:
                 break
-            names.remove(name)
-            at, used = start + len(name), used + 1
-        if not used or not AFTER.fullmatch(text, at):
+            at = skipped.end()
+        if not used or text[at:].strip(" ,;"):
             return False
     return not names
 

@@ -67,3 +67,45 @@ def test_an_unmarked_page_keeps_its_dek_read_time_embeds_and_every_author(dek_cl
 )
 def test_a_leading_the_is_part_of_an_outlets_name(byline, names):
     assert split_authors(byline) == names
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Lina Haddad / Aleppo and Omar Said", ["Lina Haddad", "Omar Said"]),
+        ("Lina Haddad / Kafr Nabl, Idlib province", ["Lina Haddad"]),  # the dateline's own comma
+        ("Lina Haddad/ The Daily Example", ["Lina Haddad"]),  # an outlet
+        ("Omar Said and Rana Aziz, Radio Nowhere / Example Media Group",
+         ["Omar Said", "Rana Aziz", "Radio Nowhere"]),
+    ],
+)
+def test_what_follows_a_slash_is_a_dateline_or_an_outlet_up_to_the_next_and(byline, names):
+    assert split_authors(byline, ["Lina Haddad is a reporter based in Aleppo."]) == names
+
+
+@pytest.mark.parametrize(
+    ("bio", "names"),
+    [
+        ("Rana Aziz is a freelance writer based in Beirut.", ["Example Reporters", "Rana Aziz"]),
+        ("Rana Aziz, a freelance writer, was born in Homs.", ["Example Reporters", "Rana Aziz"]),
+        ("Rana Aziz was a scholar at an institute.", ["Example Reporters", "Rana Aziz"]),
+        ("Rana Aziz reporter, covering the north.", ["Example Reporters"]),  # where she works, not who
+        ("Rana Azizi is another person.", ["Example Reporters"]),
+        ("", ["Example Reporters"]),
+    ],
+)
+def test_a_writer_after_a_slash_is_one_the_author_bio_opens_on(bio, names):
+    assert split_authors("Example Reporters / Rana Aziz, Edited by Omar Said", [bio]) == names
+
+
+def test_the_author_box_bio_names_the_writer_after_the_outlet_on_the_page():
+    box = ('<div class="author"><h3 class="widget-title"><a href="#">{byline}</a></h3>'
+           "<p><p>{bio}</p></div>")
+    byline = "Example Reporters / Rana Aziz, Edited by Omar Said"
+    bio = "Rana Aziz is a freelance writer based in Istanbul."
+    page = WORDPRESS.format(dek_class="dek", byline=byline).replace(
+        "</body>", box.format(byline=byline, bio=bio) + "</body>")
+    assert build_record(page.encode(), URL).authors == ["Example Reporters", "Rana Aziz"]
+    place = WORDPRESS.format(dek_class="dek", byline="Rana Aziz / Kafr Nabl, Idlib province").replace(
+        "</body>", box.format(byline="Rana Aziz / Kafr Nabl", bio="Kafr Nabl-based reporter.") + "</body>")
+    assert build_record(place.encode(), URL).authors == ["Rana Aziz"]
