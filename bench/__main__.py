@@ -111,7 +111,7 @@ def bench_site(site: SiteRun, start_url: str, server_pid: int, work: Path, *, sc
     if replay_check and not find_chromium():
         site.skipped.append("replay check: no Chromium (apt-get install chromium)")
     elif replay_check:
-        log(f"[{site.label}] deeply qa --all, and a bare Playwright loop over the same pages")
+        log(f"[{site.label}] deeply qa --pages {qa.PAGES}, and a bare Playwright loop over the same pages")
         site.qa = _step(site, "deeply qa", lambda: qa.ours(warc_dir, db, timeout=long_timeout, log=log))
         site.qa_plain = _step(site, "plain Playwright loop", lambda: qa.plain(
             warc_dir, db, timeout=long_timeout, log=log))

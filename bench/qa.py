@@ -1,8 +1,12 @@
-"""The replay check: ``deeply qa --all`` over a crawl, against a bare Playwright loop that only loads the
-same pages through the same pywb (same browser, same number of pages open at once, no checks, no
+"""The replay check: ``deeply qa --pages N`` over a crawl, against a bare Playwright loop that only loads
+the same pages through the same pywb (same browser, same number of pages open at once, no checks, no
 screenshots, no store): what the check itself costs on top of replaying the pages at all.
 
-    python -m bench.qa --plain WARCS DB   # the reference, as the bench runs it (prints JSON)
+    python -m bench.qa --plain WARCS DB [N]   # the reference, as the bench runs it (prints JSON)
+
+Both take the same N pages, spread over the crawl by the check's own rule (`replay.qa.spread`): a
+browser loads about a page a second on this kind of machine, so every page of a large crawl would
+take the bench an hour and say nothing more about the ratio.
 """
 
 from __future__ import annotations
@@ -28,9 +32,12 @@ class QaResult:
         return self.pages / self.seconds if self.seconds > 0 else 0.0
 
 
-def ours(warc_dir: Path, db: Path, *, timeout: float, log) -> QaResult:
-    cmd = [sys.executable, "-m", "deeply", "qa", "--warcs", str(warc_dir), "--db", str(db), "--all",
-           "--quiet", "--screenshots", str(Path(db).parent / "qa-shots")]
+PAGES = 100  # pages each side loads
+
+
+def ours(warc_dir: Path, db: Path, *, timeout: float, log, pages: int = PAGES) -> QaResult:
+    cmd = [sys.executable, "-m", "deeply", "qa", "--warcs", str(warc_dir), "--db", str(db), "--pages",
+           str(pages), "--quiet", "--screenshots", str(Path(db).parent / "qa-shots")]
     m = measure.run(cmd, timeout=timeout, log=log)
     found = re.search(r"(\d+) of (\d+) pages replay complete", m.stdout)
     if m.timed_out or m.returncode not in (0, 1) or not found:
@@ -38,16 +45,16 @@ def ours(warc_dir: Path, db: Path, *, timeout: float, log) -> QaResult:
     return QaResult(m, int(found.group(2)), m.wall)
 
 
-def plain(warc_dir: Path, db: Path, *, timeout: float, log) -> QaResult:
-    m = measure.run([sys.executable, "-m", "bench.qa", "--plain", str(warc_dir), str(db)], timeout=timeout,
-                    log=log)
+def plain(warc_dir: Path, db: Path, *, timeout: float, log, pages: int = PAGES) -> QaResult:
+    m = measure.run([sys.executable, "-m", "bench.qa", "--plain", str(warc_dir), str(db), str(pages)],
+                    timeout=timeout, log=log)
     if not m.ok:
         raise measure.CommandFailed(f"plain Playwright loop failed (exit {m.returncode}): {m.tail()}")
     data = json.loads(m.stdout.strip().splitlines()[-1])
     return QaResult(m, data["pages"], data["seconds"])
 
 
-def _plain_loop(warc_dir: Path, db: Path) -> dict:
+def _plain_loop(warc_dir: Path, db: Path, n: int) -> dict:
     import asyncio
     import tempfile
 
@@ -55,10 +62,10 @@ def _plain_loop(warc_dir: Path, db: Path) -> dict:
 
     from replay.browser import find_chromium
     from replay.pywb_collection import build_collection, start
-    from replay.qa import BROWSER_ARGS, VIEWPORT, _free_port, default_workers
+    from replay.qa import BROWSER_ARGS, VIEWPORT, _free_port, default_workers, spread
     from storage.qa import crawl_pages, latest_crawl
 
-    pages = crawl_pages(db, latest_crawl(db))
+    pages = spread(crawl_pages(db, latest_crawl(db)), n)
     with tempfile.TemporaryDirectory(prefix="bench-qa-") as tmp:
         server = start(build_collection(warc_dir, Path(tmp) / "pywb", framed=False), port=_free_port())
         try:
@@ -89,6 +96,7 @@ def _plain_loop(warc_dir: Path, db: Path) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] != "--plain":
+    if len(sys.argv) not in (4, 5) or sys.argv[1] != "--plain":
         sys.exit(__doc__)
-    print(json.dumps(_plain_loop(Path(sys.argv[2]), Path(sys.argv[3]))))
+    n = int(sys.argv[4]) if len(sys.argv) == 5 else PAGES
+    print(json.dumps(_plain_loop(Path(sys.argv[2]), Path(sys.argv[3]), n)))

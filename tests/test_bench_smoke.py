@@ -38,6 +38,7 @@ def test_bench_runs_every_stage_at_the_smallest_size(tmp_path):
 
     if find_chromium():
         assert "Replay check (deeply qa)" in text and data["sites"][0]["qa"]["pages"] > 20
+        assert data["sites"][0]["qa_plain"]["pages"] == data["sites"][0]["qa"]["pages"]  # the same pages
     assert "x86_64" in text or "cores" in text
     site = data["sites"][0]
     assert site["run1"]["warcs"]["pages"] > 20
