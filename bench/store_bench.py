@@ -116,13 +116,15 @@ def speaker_sample(path: Path) -> dict:
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        def top(role):
-            row = conn.execute("SELECT speaker, count(DISTINCT version_id) AS n FROM qa_turns "
-                               "WHERE role = ? GROUP BY speaker ORDER BY n DESC, speaker LIMIT 1",
-                               [role]).fetchone()
+        def top(role, never):
+            # The site's own name also answers in a few interviews: an interviewee never asks.
+            row = conn.execute("SELECT speaker, count(DISTINCT version_id) AS n FROM qa_turns q "
+                               "WHERE role = ? AND NOT EXISTS (SELECT 1 FROM qa_turns o WHERE "
+                               "o.speaker = q.speaker AND o.role = ?) GROUP BY speaker "
+                               "ORDER BY n DESC, speaker LIMIT 1", [role, never]).fetchone()
             return row[0] if row else None
 
-        out = {"interviewer": top("question"), "interviewee": top("answer")}
+        out = {"interviewer": top("question", ""), "interviewee": top("answer", "question")}
         try:
             row = conn.execute("SELECT id FROM speakers WHERE name = ?", [out["interviewer"]]).fetchone()
             out["interviewer_id"] = row[0] if row else None
