@@ -2,6 +2,7 @@
 after N weekly crawls, with this code and with an older checkout's (the schema before it).
 
     python -m bench.store_bench [--articles 10000] [--crawls 52] [--old-rev 38628bf] [--keep DIR]
+                                [--schemas new] [--copies]
 
 Builds each store with bench/store_gen.py (the old one with the old checkout's `storage` first on
 sys.path, extracted with `git archive`), serves it from its own process on 127.0.0.1, requests
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -106,10 +108,38 @@ def tilde(key: str) -> str:
     return tilde_encode(key)
 
 
+def speaker_sample(path: Path) -> dict:
+    """The interviewer (the speaker of most interviews: the site's own name, in thousands of them)
+    and an interviewee, as the store being timed has them: their pages are the ones that list
+    the most rows."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        def top(role, never):
+            # The site's own name also answers in a few interviews: an interviewee never asks.
+            row = conn.execute("SELECT speaker, count(DISTINCT version_id) AS n FROM qa_turns q "
+                               "WHERE role = ? AND NOT EXISTS (SELECT 1 FROM qa_turns o WHERE "
+                               "o.speaker = q.speaker AND o.role = ?) GROUP BY speaker "
+                               "ORDER BY n DESC, speaker LIMIT 1", [role, never]).fetchone()
+            return row[0] if row else None
+
+        out = {"interviewer": top("question", ""), "interviewee": top("answer", "question")}
+        try:
+            row = conn.execute("SELECT id FROM speakers WHERE name = ?", [out["interviewer"]]).fetchone()
+            out["interviewer_id"] = row[0] if row else None
+        except sqlite3.OperationalError:  # the schema-1 store: no speakers table
+            out["interviewer_id"] = None
+        return out
+    finally:
+        conn.close()
+
+
 def pages(sample: dict, new: bool) -> list[tuple[str, str]]:
     """(label, path) of every page timed; the old schema's equivalent where it has one."""
     q = urllib.parse.quote
     key, db = sample["key"], "/archive"
+    interviewer, interviewee = sample.get("interviewer") or sample["speaker"], sample.get("interviewee")
     out = [
         ("front page", "/"),
         ("database page", db),
@@ -139,8 +169,32 @@ def pages(sample: dict, new: bool) -> list[tuple[str, str]]:
         ("crawls", f"{db}/crawls"),
         ("query: latest", f"{db}/latest"),
         ("query: article_history", f"{db}/article_history?key={q(key)}"),
-        ("query: interviews_by_speaker", f"{db}/interviews_by_speaker?speaker={q(sample['speaker'])}"),
-        ("query: speakers", f"{db}/speakers"),
+    ]
+    # The speakers list and a speaker's interviews: schema 4 a table (paginated, by interviews) and
+    # latest_versions filtered by the speaker; before, two canned queries of every row.
+    if new:
+        out += [
+            ("speakers (table, most interviews first)", f"{db}/speakers"),
+            ("speakers, role facet selected", f"{db}/speakers?role=answer"),
+            ("row page of the interviewer", f"{db}/speakers/{sample.get('interviewer_id')}"),
+            ("the interviewer's interviews", f"{db}/latest_versions?_speaker={q(interviewer)}"),
+            ("an interviewee's interviews", f"{db}/latest_versions?_speaker={q(interviewee or '')}"),
+            ("query: interviews_by_speaker, the interviewer",
+             f"{db}/interviews_by_speaker?speaker={q(interviewer)}"),
+            ("query: interviews_by_speaker, everyone", f"{db}/interviews_by_speaker?speaker="),
+        ]
+    else:
+        out += [
+            ("speakers (table, most interviews first)", f"{db}/speakers"),
+            ("speakers, role facet selected", None),
+            ("row page of the interviewer", None),
+            ("the interviewer's interviews", f"{db}/interviews_by_speaker?speaker={q(interviewer)}"),
+            ("an interviewee's interviews", f"{db}/interviews_by_speaker?speaker={q(interviewee or '')}"),
+            ("query: interviews_by_speaker, the interviewer",
+             f"{db}/interviews_by_speaker?speaker={q(interviewer)}"),
+            ("query: interviews_by_speaker, everyone", f"{db}/interviews_by_speaker?speaker="),
+        ]
+    out += [
         ("query: crawl_changes", f"{db}/crawl_changes?crawl_id={q(sample['crawl'])}"),
         ("query: search", f"{db}/search?q={q(sample['q'])}"),
         ("query: article_captures", f"{db}/article_captures?key={q(key)}"),
@@ -199,7 +253,7 @@ def time_pages(base: str, page_list, repeat: int, pid: int | None = None) -> dic
 def run(args) -> dict:
     work = Path(args.keep or tempfile.mkdtemp(prefix="deeply-store-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    old_code = old_checkout(args.old_rev, work / "old-code")
+    old_code = old_checkout(args.old_rev, work / "old-code") if "old" in args.schemas else None
     # A snapshot of the measured code when asked for: edits to the worktree during a long run then
     # cannot reach half of it.
     new_code = old_checkout(args.new_rev, work / "new-code") if args.new_rev else None
@@ -209,7 +263,7 @@ def run(args) -> dict:
               "schema": SCHEMA_VERSION,
               "new_rev": args.new_rev or "worktree",
               "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "schemas": {}}
-    codes = {"new": new_code, "old": old_code}
+    codes = {name: code for name, code in (("new", new_code), ("old", old_code)) if name in args.schemas}
     building = {}
     for name, code in codes.items():
         folder = work / name
@@ -240,66 +294,97 @@ def run(args) -> dict:
         gen = json.loads((folder / "gen.json").read_text())
         entry = {"gen": gen["stats"], "sample": gen["sample"], "pages": {}}
         for label, path in ((1, snap1), (args.crawls, db)):
+            served = path
+            if args.copies:  # the kept store as it is; its copy migrated by `deeply serve`
+                served = folder / f"served-{label}" / "archive.db"  # the name the pages ask for
+                served.parent.mkdir(exist_ok=True)
+                _remove(served)
+                log(f"== copying {path} to {served}")
+                shutil.copyfile(path, served)
             log(f"== timing the {name} store after {label} crawl(s)")
-            with Server(path, code) as server:
-                entry["pages"][str(label)] = time_pages(
-                    server.base, pages(gen["sample"], name == "new"),
-                    args.repeat if name == "new" else args.old_repeat, server.proc.pid)
-            entry.setdefault("size", {})[str(label)] = path.stat().st_size
+            try:
+                with Server(served, code) as server:
+                    sample = {**gen["sample"], **speaker_sample(served)}
+                    entry["pages"][str(label)] = time_pages(
+                        server.base, pages(sample, name == "new"),
+                        args.repeat if name == "new" else args.old_repeat, server.proc.pid)
+                entry.setdefault("size", {})[str(label)] = served.stat().st_size
+                entry.setdefault("samples", {})[str(label)] = sample
+            finally:
+                if args.copies:
+                    _remove(served)
         result["schemas"][name] = entry
-    for name, code in (("new", new_code), ("old", old_code)):
+    for name, code in codes.items():
         folder = work / name
         result["schemas"][name]["one_more"] = one_more(folder, code, args.crawls, args.more, args.timeout)
+    result["load"] = os.getloadavg()
     return result
 
 
-def one_more(folder: Path, code: Path | None, crawls: int, times: int, timeout: float) -> dict:
-    """Seconds to write one more weekly crawl into copies of the store after 1 and after N crawls,
-    alternating between the two so that the machine's load falls on both alike."""
-    import shutil
+def _remove(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
 
+
+def one_more(folder: Path, code: Path | None, crawls: int, times: int, timeout: float) -> dict:
+    """Seconds (wall, CPU) to write one more weekly crawl into copies of the store after 1 and
+    after N crawls, alternating between the two so that the machine's load falls on both alike.
+    Each copy is opened once beforehand, so that a migration it needs is not timed."""
     copies = {}
     for label, src in (("1", folder / "one" / "archive.db"), (str(crawls), folder / "archive.db")):
         dst = folder / f"more-{label}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{dst}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(src, dst)
+        subprocess.run([sys.executable, "-c", "import sys; from storage.schema import open_store; "
+                        "open_store(sys.argv[1]).close()", str(dst)], env=env_for(code), cwd=folder,
+                       timeout=timeout, check=True)
         copies[label] = dst
     out: dict[str, list[float]] = {label: [] for label in copies}
+    cpu: dict[str, list[float]] = {label: [] for label in copies}
     for i in range(times):
         for label, db in copies.items():
             proc = subprocess.run([sys.executable, "-m", "bench.store_gen", str(db), "--one-more", f"m{i}"],
                                   env=env_for(code), cwd=folder, capture_output=True, text=True,
                                   timeout=timeout, check=True)
-            out[label].append(float(proc.stdout.strip().splitlines()[-1]))
-            log(f"  one more crawl on the {folder.name} store after {label}: {out[label][-1]:.1f}s")
+            figures = proc.stdout.strip().splitlines()[-1].split()
+            out[label].append(float(figures[0]))
+            if len(figures) > 1:  # the CPU, from store_gen's of this branch on
+                cpu[label].append(float(figures[1]))
+            log(f"  one more crawl on the {folder.name} store after {label}: {out[label][-1]:.1f}s, "
+                f"CPU {cpu[label][-1] if cpu[label] else float('nan'):.1f}s")
     for db in copies.values():
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return out
+        _remove(db)
+    return {**out, "cpu": cpu}
 
 
 def render(r: dict) -> str:
-    new, old = r["schemas"]["new"], r["schemas"]["old"]
+    schemas = r["schemas"]
+    new, old = schemas["new"], schemas.get("old")
     n = str(r["crawls"])
+    load = r.get("load")
     lines = [
         f"# The store after {r['crawls']} weekly crawls of {r['articles']:,} articles",
         "",
-        f"Measured {r['when']} with `python -m bench.store_bench --articles {r['articles']} "
-        f"--crawls {r['crawls']}` on a shared machine (2 cores, other engineers' tests and benchmarks "
-        "running at the same time): the absolute times are noisy, the ratios and the growth less so.",
-        f"\"old\" is the schema-1 code at {r['old_rev']} (latest_versions a view, array facets), "
-        f"\"new\" this branch's schema {r.get('schema', 2)}. Every page through a real `deeply serve`; "
+        f"Measured {r['when']} with `{r.get('command') or 'python -m bench.store_bench'}` on a shared "
+        "machine (2 cores, other engineers' tests and benchmarks running at the same time"
+        + (f"; load average {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} at the end" if load else "")
+        + "): the absolute times are noisy, the ratios and the growth less so.",
+        (f"\"old\" is the schema-1 code at {r['old_rev']} (latest_versions a view, array facets), "
+         if old else "")
+        + f"\"new\" this branch's schema {r.get('schema', 2)}. Every page through a real `deeply serve`; "
         "median of the repeats after one warm-up request, in milliseconds (max in brackets). "
         "\"CPU\" is the server process's own CPU time per request (user + system, mean of the "
         "repeats, 10 ms ticks), which the other engineers' load on the machine does not inflate. "
         f"Goal: every page under {GOAL_MS} ms at {r['crawls']} crawls.",
         "",
-        f"| page | old, 1 crawl | old, {n} crawls | new, 1 crawl | new, {n} crawls | "
-        f"new CPU, 1 | new CPU, {n} |",
-        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    labels = list(dict.fromkeys([*new["pages"]["1"], *old["pages"]["1"]]))
+    if old:
+        lines += [f"| page | old, 1 crawl | old, {n} crawls | new, 1 crawl | new, {n} crawls | "
+                  f"new CPU, 1 | new CPU, {n} |", "|---|---:|---:|---:|---:|---:|---:|"]
+    else:
+        lines += [f"| page | 1 crawl | {n} crawls | CPU, 1 | CPU, {n} |", "|---|---:|---:|---:|---:|"]
+    labels = list(dict.fromkeys([*new["pages"]["1"], *(old["pages"]["1"] if old else [])]))
 
     def cell(entry, crawls, label):
         m = entry["pages"][crawls].get(label)
@@ -313,17 +398,17 @@ def render(r: dict) -> str:
         m = entry["pages"][crawls].get(label)
         return "n/a" if m is None or m.get("cpu_ms") is None else f"{m['cpu_ms']:.0f}"
 
-    worst, worst_cpu = 0.0, 0.0
+    worst, worst_cpu = ("", 0.0), ("", 0.0)
     for label in labels:
-        lines.append(f"| {label} | {cell(old, '1', label)} | {cell(old, n, label)} | "
-                     f"{cell(new, '1', label)} | {cell(new, n, label)} | {cpu(new, '1', label)} | "
-                     f"{cpu(new, n, label)} |")
+        olds = f"{cell(old, '1', label)} | {cell(old, n, label)} | " if old else ""
+        lines.append(f"| {label} | {olds}{cell(new, '1', label)} | {cell(new, n, label)} | "
+                     f"{cpu(new, '1', label)} | {cpu(new, n, label)} |")
         m = new["pages"][n].get(label)
         if m:
-            worst = max(worst, m["median_ms"])
-            worst_cpu = max(worst_cpu, m.get("cpu_ms") or 0)
-    lines += ["", f"Slowest page of the new schema at {n} crawls: {worst:.0f} ms (median wall), "
-              f"{worst_cpu:.0f} ms of the server's CPU.", ""]
+            worst = max(worst, (label, m["median_ms"]), key=lambda x: x[1])
+            worst_cpu = max(worst_cpu, (label, m.get("cpu_ms") or 0), key=lambda x: x[1])
+    lines += ["", f"Slowest page of the new schema at {n} crawls: {worst[1]:.0f} ms median wall "
+              f"({worst[0]}); most of the server's CPU: {worst_cpu[1]:.0f} ms ({worst_cpu[0]}).", ""]
 
     def growth(entry, name):
         g = entry["gen"]
@@ -335,30 +420,37 @@ def render(r: dict) -> str:
 
     def more(entry, name):
         m = entry.get("one_more") or {}
+        c = m.get("cpu") or {}
         a, b = m.get("1") or [0], m.get(n) or [0]
-        ratio = statistics.median(b) / statistics.median(a) if statistics.median(a) else 0
-        return (f"| {name} | {statistics.median(a):.1f} | {statistics.median(b):.1f} | {ratio:.2f} | "
-                f"{', '.join(f'{x:.1f}' for x in a)} / {', '.join(f'{x:.1f}' for x in b)} |")
+        ca, cb = c.get("1") or [0], c.get(n) or [0]
 
+        def ratio(x, y):
+            return statistics.median(y) / statistics.median(x) if statistics.median(x) else 0
+
+        return (f"| {name} | {statistics.median(ca):.1f} | {statistics.median(cb):.1f} | "
+                f"{ratio(ca, cb):.2f} | "
+                f"{statistics.median(a):.1f} | {statistics.median(b):.1f} | {ratio(a, b):.2f} | "
+                f"{', '.join(f'{x:.1f}' for x in ca)} / {', '.join(f'{x:.1f}' for x in cb)} |")
+
+    present = [(name, schemas[name]) for name in ("old", "new") if name in schemas]
     lines += [
-        "One more weekly crawl written into the store after 1 and after the last crawl, alternately "
-        "(median seconds):",
+        "One more weekly crawl written into a copy of the store after 1 and after the last crawl, "
+        "alternately (median seconds; CPU is the writing process's own):",
         "",
-        f"| schema | after 1 crawl | after {n} crawls | ratio | each run (after 1 / after {n}) |",
-        "|---|---:|---:|---:|---|",
-        more(old, "old"),
-        more(new, "new"),
+        f"| schema | CPU after 1 | CPU after {n} | ratio | wall after 1 | wall after {n} | ratio | "
+        f"each run's CPU (after 1 / after {n}) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+        *[more(entry, name) for name, entry in present],
         "",
         "Writing a weekly crawl (the store's write functions, as ingest calls them; extraction, which",
-        "does not depend on the store's size, left out) and the store's size:",
+        "does not depend on the store's size, left out) and the store's size, as the generator built it:",
         "",
         "| schema | crawl 1 s | crawl 2 s | last crawl s | MB after 1 | MB at the end | captures | "
         "bytes/capture after 2 | bytes/capture at the end |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        growth(old, "old"),
-        growth(new, "new"),
+        *[growth(entry, name) for name, entry in present],
         "",
-        *[size_per_crawl(entry, name) for name, entry in (("old", old), ("new", new))],
+        *[size_per_crawl(entry, name) for name, entry in present],
     ]
     return "\n".join(lines)
 
@@ -390,9 +482,18 @@ def main(argv=None) -> int:
     p.add_argument("--keep", type=Path, help="Build (or reuse) the stores in this folder.")
     p.add_argument("--timeout", type=float, default=7200, help="Seconds for building the stores.")
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--schemas", default="new,old", type=lambda v: [x for x in v.split(",") if x],
+                   help="Which stores to time: new, old or both (default new,old; the old schema's "
+                        "pages take seconds each).")
+    p.add_argument("--copies", action="store_true",
+                   help="Serve a copy of each kept store (migrated by deeply serve as it starts) "
+                        "instead of the store itself.")
     args = p.parse_args(argv)
+    if not set(args.schemas) <= {"new", "old"} or "new" not in args.schemas:
+        p.error("--schemas takes new, or new,old")
     args.old_repeat = args.old_repeat or args.repeat
     result = run(args)
+    result["command"] = "python -m bench.store_bench " + " ".join(argv if argv is not None else sys.argv[1:])
     RAW.parent.mkdir(parents=True, exist_ok=True)
     RAW.write_text(json.dumps(result, indent=1))
     text = render(result)

@@ -26,7 +26,10 @@ from storage.util import StoreError, utc_now
 
 # Bump on any change of tables, columns, indexes or views; open_store() refuses a newer file
 # rather than writing rows an older program does not understand.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+# The page cache of a connection that writes (open_store), in KiB.
+WRITE_CACHE_KIB = 65536
 
 
 class SchemaError(StoreError):
@@ -274,6 +277,15 @@ for _name, _link in M2M.items():
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL
         )"""
+    if _name == "speakers":
+        # Each speaker's counts over the current versions, kept by the triggers in TRIGGERS: the
+        # speakers list is then a table Datasette paginates, sorts and facets, not a query that
+        # groups every turn and renders every speaker at once.
+        TABLES[_name] = TABLES[_name].replace("name TEXT NOT NULL", """name TEXT NOT NULL,
+            interviews INTEGER NOT NULL DEFAULT 0,
+            questions INTEGER NOT NULL DEFAULT 0,
+            answers INTEGER NOT NULL DEFAULT 0,
+            role TEXT""")
     TABLES[_link] = f"""
         CREATE TABLE IF NOT EXISTS {_link} (
             versions_id INTEGER NOT NULL REFERENCES versions(id),
@@ -297,7 +309,6 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     # from this index alone, never the turns' text.
     ("qa_turns", ("speaker", "role", "version_id"), False),
     ("captures", ("url", "fetched_at"), False),
-    ("captures", ("payload_digest",), False),
     ("captures", ("crawl_id", "article_key"), False),
     ("captures", ("article_key", "fetched_at"), False),
     ("captures", ("version_id",), False),
@@ -306,7 +317,6 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("captures", ("fetched_at",), False),
     ("warc_files", ("sha256",), False),
     ("warc_files", ("file_name",), False),
-    ("captures", ("digest_fault",), False),
     # Facets and sorts of the pages people open most.
     ("latest_versions", ("version_id",), True),
     ("latest_versions", ("site", "published"), False),
@@ -326,7 +336,65 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("crawls", ("started",), False),
     *[(name, ("name",), True) for name in M2M],
     *[(link, (f"{name}_id", "versions_id"), False) for name, link in M2M.items()],
+    # The speakers list's sorts (interviews is its default order) and its role facet.
+    ("speakers", ("interviews",), False),
+    ("speakers", ("role", "interviews"), False),
 ]
+
+# Indexes over the few rows that need them. Every weekly re-crawl adds a capture per page, nearly
+# all of them revisits; a full index on a random key dirties one more B-tree page per capture.
+# Ingest looks a payload digest up among originals only (is_revisit = 0, storage.store.
+# resolve_revisit; the crawler's priors likewise), and digest faults are a handful.
+PARTIAL_INDEXES: dict[str, str] = {
+    "idx_captures_payload_digest_original":
+        "CREATE INDEX IF NOT EXISTS idx_captures_payload_digest_original "
+        "ON captures (payload_digest) WHERE is_revisit = 0",
+    "idx_captures_digest_fault_set":
+        "CREATE INDEX IF NOT EXISTS idx_captures_digest_fault_set "
+        "ON captures (digest_fault) WHERE digest_fault IS NOT NULL",
+}
+
+
+def _speaker_counts(sign: str, version: str) -> str:
+    """Statements adding (sign '+') or taking away ('-') one version's share of its speakers'
+    counts: one interview each, and its turns by role. The names are qa_turns' speakers as
+    storage.store.link_facets stores them (trimmed)."""
+    ids = f"(SELECT speakers_id FROM speakers_versions WHERE versions_id = {version})"
+
+    def turns(role):
+        return (f"(SELECT count(*) FROM qa_turns q WHERE q.version_id = {version} "
+                f"AND trim(q.speaker) = speakers.name AND q.role = '{role}')")
+
+    return f"""
+        UPDATE speakers SET interviews = interviews {sign} 1,
+            questions = questions {sign} {turns('question')},
+            answers = answers {sign} {turns('answer')}
+        WHERE id IN {ids};
+        UPDATE speakers SET role = {SPEAKER_ROLE} WHERE id IN {ids};"""
+
+
+SPEAKER_ROLE = ("CASE WHEN questions > 0 AND answers > 0 THEN 'both' WHEN questions > 0 THEN 'question' "
+                "WHEN answers > 0 THEN 'answer' END")
+
+# A version's speakers count while it is an article's current one: its row of latest_versions
+# arriving, moving to another version or going. Ingest and re-extraction both change that row
+# (store.sync_latest, an upsert so that the UPDATE trigger fires: INSERT OR REPLACE would delete
+# the old row without its DELETE trigger), so the counts follow every path that writes it.
+TRIGGERS: dict[str, str] = {
+    "latest_versions_speakers_ai": f"""
+        CREATE TRIGGER IF NOT EXISTS latest_versions_speakers_ai AFTER INSERT ON latest_versions
+        BEGIN{_speaker_counts('+', 'NEW.version_id')}
+        END""",
+    "latest_versions_speakers_au": f"""
+        CREATE TRIGGER IF NOT EXISTS latest_versions_speakers_au AFTER UPDATE OF version_id ON latest_versions
+        WHEN OLD.version_id IS NOT NEW.version_id
+        BEGIN{_speaker_counts('-', 'OLD.version_id')}{_speaker_counts('+', 'NEW.version_id')}
+        END""",
+    "latest_versions_speakers_ad": f"""
+        CREATE TRIGGER IF NOT EXISTS latest_versions_speakers_ad AFTER DELETE ON latest_versions
+        BEGIN{_speaker_counts('-', 'OLD.version_id')}
+        END""",
+}
 
 FTS: dict[str, list[str]] = {
     "versions": ["title", "summary", "text"],
@@ -359,7 +427,15 @@ LATEST_SELECT = """
         v.first_seen AS version_first_seen, v.replay_url
     FROM articles a JOIN versions v ON v.id = a.current_version_id
 """
-LATEST_INSERT = f"INSERT OR REPLACE INTO latest_versions ({', '.join(LATEST_COLUMNS)}) {LATEST_SELECT}"
+
+
+def latest_upsert(where: str = "1") -> str:
+    """The statement writing latest_versions' rows of the articles matching `where` (over
+    LATEST_SELECT's `a` and `v`): an upsert, so that a changed row is an UPDATE and the speakers'
+    triggers see the version it leaves."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in LATEST_COLUMNS if c != "article_key")
+    return (f"INSERT INTO latest_versions ({', '.join(LATEST_COLUMNS)}) {LATEST_SELECT} WHERE {where} "
+            f"ON CONFLICT (article_key) DO UPDATE SET {updates}")
 
 
 def add_missing_columns(db: Database) -> None:
@@ -385,6 +461,8 @@ def _create_missing(db: Database) -> None:
         db[table].create_index(
             columns, index_name=f"idx_{table}_{'_'.join(columns)}", unique=unique, if_not_exists=True
         )
+    for sql in (*PARTIAL_INDEXES.values(), *TRIGGERS.values()):
+        db.execute(sql.strip())
     for table, columns in FTS.items():
         if not db[f"{table}_fts"].exists():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
@@ -400,7 +478,7 @@ def _v2_latest_table_and_facets(db: Database) -> None:
     db.execute("DROP VIEW IF EXISTS latest_versions")
     for name in ("latest_versions", *M2M, *M2M.values()):
         db.execute(TABLES[name].strip())
-    db.execute(LATEST_INSERT)
+    db.execute(latest_upsert())
     for name in ("authors", "topics"):
         source = f"SELECT v.id AS vid, trim(j.value) AS name FROM versions v, json_each(v.{name}) j " \
                  f"WHERE json_valid(v.{name}) AND json_type(v.{name}) = 'array' AND trim(j.value) != ''"
@@ -434,11 +512,38 @@ def _v3_covering_indexes(db: Database) -> None:
         db.execute(f"ANALYZE {table}")
 
 
+def _v4_speaker_counts_and_partial_indexes(db: Database) -> None:
+    """Speakers get their counts over the current versions (then kept by TRIGGERS), and the
+    captures' payload-digest and digest-fault indexes cover only the rows looked up by them."""
+    add_missing_columns(db)
+    db.execute("""
+        UPDATE speakers SET
+            interviews = (SELECT count(*) FROM speakers_versions sv JOIN latest_versions l
+                          ON l.version_id = sv.versions_id WHERE sv.speakers_id = speakers.id),
+            questions = (SELECT count(*) FROM speakers_versions sv JOIN latest_versions l
+                         ON l.version_id = sv.versions_id JOIN qa_turns q ON q.version_id = l.version_id
+                         WHERE sv.speakers_id = speakers.id AND trim(q.speaker) = speakers.name
+                         AND q.role = 'question'),
+            answers = (SELECT count(*) FROM speakers_versions sv JOIN latest_versions l
+                       ON l.version_id = sv.versions_id JOIN qa_turns q ON q.version_id = l.version_id
+                       WHERE sv.speakers_id = speakers.id AND trim(q.speaker) = speakers.name
+                       AND q.role = 'answer')""")
+    db.execute(f"UPDATE speakers SET role = {SPEAKER_ROLE}")
+    for name in ("idx_captures_payload_digest", "idx_captures_digest_fault"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    for sql in PARTIAL_INDEXES.values():
+        db.execute(sql)
+    db.execute("PRAGMA analysis_limit = 1000")
+    db.execute("ANALYZE speakers")
+    db.execute("ANALYZE captures")
+
+
 # (version it brings the store to, the step). Append only; each step may assume the ones before
 # it ran, and nothing after it (the create-missing pass runs after all steps).
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (2, _v2_latest_table_and_facets),
     (3, _v3_covering_indexes),
+    (4, _v4_speaker_counts_and_partial_indexes),
 ]
 
 
@@ -505,6 +610,12 @@ def open_store(path, create: bool = True) -> Database:
     db = sqlite_utils.Database(path)
     # A reader (Datasette in WAL mode) may hold a snapshot briefly: wait instead of failing.
     db.execute("PRAGMA busy_timeout = 30000")
+    # Ingest opens a savepoint per record (store.apply_record): SQLite copies every page a
+    # savepoint changes into a statement journal, a temporary file by default, written and
+    # thrown away record by record. In memory instead; and a page cache that holds a weekly
+    # crawl's pages of the captures' indexes rather than reading them again from the file.
+    db.execute("PRAGMA temp_store = MEMORY")
+    db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
     if create:
         ensure_schema(db)
     return db

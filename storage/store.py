@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from archive import ArchiveDamage, read_record_at, record_payload
 from archive.fields import uri
 from extract.record import Record
-from storage.schema import LATEST_INSERT, M2M
+from storage.schema import M2M, latest_upsert
 from storage.util import as_db, utc_now
 
 # Columns of a version that come straight from the Record.
@@ -141,7 +141,7 @@ def sync_latest(db: Database, key: str, whole: bool = True) -> None:
     removal), which is most of every re-crawl: those four columns, not the text again.
     """
     if whole:
-        db.execute(f"{LATEST_INSERT} WHERE a.key = ?", [key])
+        db.execute(latest_upsert("a.key = ?"), [key])
         return
     db.execute(
         "UPDATE latest_versions SET (url, first_seen, last_seen, removed_at) = "

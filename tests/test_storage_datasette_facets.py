@@ -159,7 +159,7 @@ def test_a_real_deeply_serve_answers_the_facets_and_every_canned_query(store, tm
     db_path, sample = store
     queries = {
         "latest": {}, "article_history": {"key": sample["key"]}, "interviews_by_speaker": {"speaker": ""},
-        "speakers": {}, "crawl_changes": {"crawl_id": sample["crawl"]}, "search": {"q": sample["q"]},
+        "crawl_changes": {"crawl_id": sample["crawl"]}, "search": {"q": sample["q"]},
         "article_captures": {"key": sample["key"]}, "removed_articles": {},
     }
     with deeply_serve(db_path, tmp_path / "serve.log") as (base, _proc, _port):
@@ -185,3 +185,16 @@ def test_a_real_deeply_serve_answers_the_facets_and_every_canned_query(store, tm
             {"new": PLAN.added + 1, "changed": PLAN.edited + PLAN.retitled, "removed": PLAN.removed})
         hits = fetch(f"/archive/search.json?_shape=objects&q={sample['q']}")["rows"]
         assert hits and all("[" in h["snippet"] for h in hits)
+        # The speakers list, a page of a table, most interviews first, and each speaker's count
+        # leading to exactly the articles the speaker facet counts for them.
+        speakers = fetch("/archive/speakers.json?_shape=objects&_size=max")["rows"]
+        expected = current_speakers(db_path)
+        assert {r["name"]: r["interviews"] for r in speakers if r["interviews"]} == expected
+        first = fetch("/archive/speakers.json?_shape=objects")["rows"][0]
+        assert first["interviews"] == max(expected.values())
+        with urllib.request.urlopen(base + "/archive/speakers", timeout=60) as r:
+            html = r.read().decode()
+        link = "/archive/latest_versions?" + urllib.parse.urlencode({"_speaker": first["name"]})
+        assert f'<a href="{link}">{first["interviews"]:,}</a>' in html
+        listed = fetch(link.replace("latest_versions?", "latest_versions.json?") + "&_size=max")
+        assert listed["filtered_table_rows_count"] == first["interviews"]

@@ -80,7 +80,6 @@ QUERIES = {
     "latest": {},
     "article_history": {"key": "syria/articles/2017/02/03/bread-prices-rise"},
     "interviews_by_speaker": {"speaker": "Invented"},
-    "speakers": {},
     "crawl_changes": {"crawl_id": "crawl-2"},
     "search": {"q": "generators"},
     "article_captures": {"key": "syria/articles/2017/02/03/bread-prices-rise"},

@@ -85,7 +85,7 @@ def test_a_v1_store_is_migrated_in_place_with_its_data(tmp_path):
 
     open_store(db_path).close()
     after = snapshot(db_path)
-    assert after["schema_version"] == str(SCHEMA_VERSION) == "3"
+    assert after["schema_version"] == str(SCHEMA_VERSION)
     assert after["view"] == "table"
     for table in TABLES:
         # Every row as it was; the columns later versions added are there, NULL in the old rows.
@@ -231,23 +231,83 @@ def test_a_v2_store_gets_the_covering_indexes(tmp_path):
 
     open_store(db_path).close()
     after = snapshot(db_path)
-    assert after["schema_version"] == str(SCHEMA_VERSION) == "3"
+    assert after["schema_version"] == str(SCHEMA_VERSION)
     assert {k: v for k, v in after.items() if k != "schema_version"} == \
         {k: v for k, v in before.items() if k != "schema_version"}
     assert _indexes(db_path) == (v2 - V2_INDEXES) | V3_INDEXES
-    conn = sqlite3.connect(db_path)
-    try:
-        import yaml
 
-        sql = yaml.safe_load((Path(__file__).parent.parent / "storage" / "metadata.yml").read_text())[
-            "databases"]["archive"]["queries"]["speakers"]["sql"]
-        plan = " ".join(r[3] for r in conn.execute("explain query plan " + sql))
-        assert "COVERING INDEX idx_qa_turns_speaker_role_version_id" in plan, plan
-        # Only the current version counts (its two turns), not the earlier version's two.
-        assert conn.execute(sql).fetchall() == [("Omar Invented", "answer", 1, 1),
-                                                ("Syria Deeply", "question", 1, 1)]
+
+V4_INDEXES = {"idx_captures_payload_digest_original", "idx_captures_digest_fault_set",
+              "idx_speakers_interviews", "idx_speakers_role_interviews"}
+V3_CAPTURE_INDEXES = {"idx_captures_payload_digest", "idx_captures_digest_fault"}
+
+
+def _all_indexes(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("select name from sqlite_master where type = 'index'")}
     finally:
         conn.close()
+
+
+def _speakers(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("select name, interviews, questions, answers, role from speakers "
+                            "order by name").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_v3_store_gets_speaker_counts_and_narrower_capture_indexes(tmp_path):
+    """Schema 4: the speakers list is the speakers table (its counts kept by triggers from then
+    on), and the captures' digest indexes hold only the rows ingest looks up by them."""
+    db_path = v1_store(tmp_path / "archive.db")
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)  # back to what the schema-3 code left
+    for name in schema_module.TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    for name in V4_INDEXES:
+        conn.execute(f"DROP INDEX {name}")
+    for column in ("interviews", "questions", "answers", "role"):
+        conn.execute(f"ALTER TABLE speakers DROP COLUMN {column}")
+    conn.executescript("""
+        CREATE INDEX idx_captures_payload_digest ON captures (payload_digest);
+        CREATE INDEX idx_captures_digest_fault ON captures (digest_fault);
+        UPDATE meta SET value = '3' WHERE key = 'schema_version';
+    """)
+    conn.commit()
+    conn.close()
+    before = snapshot(db_path)
+    assert not V4_INDEXES & _all_indexes(db_path)
+
+    open_store(db_path).close()
+    after = snapshot(db_path)
+    assert after["schema_version"] == str(SCHEMA_VERSION) == "4"
+    assert {k: v for k, v in after.items() if k != "schema_version"} == \
+        {k: v for k, v in before.items() if k != "schema_version"}
+    indexes = _all_indexes(db_path)
+    assert V4_INDEXES <= indexes and not V3_CAPTURE_INDEXES & indexes
+    # The current version of the interview only (its two turns), not the earlier version's.
+    assert _speakers(db_path) == [("Omar Invented", 1, 0, 1, "answer"), ("Syria Deeply", 1, 1, 0, "question")]
+    conn = sqlite3.connect(db_path)
+    try:  # ingest's lookup of an original by its payload digest reads the narrower index
+        plan = " ".join(r[3] for r in conn.execute(
+            "explain query plan SELECT * FROM captures WHERE payload_digest = ? AND is_revisit = 0 "
+            "ORDER BY (url = ?) DESC, (status = 200) DESC, fetched_at DESC LIMIT 1", ["x", "y"]))
+        assert "idx_captures_payload_digest_original" in plan, plan
+    finally:
+        conn.close()
+
+    # And the next ingest keeps them: the interview, now with someone else answering.
+    page = Page("doctor", title="A Doctor Speaks", author="Jane Writer", date="2017-03-04",
+                qa=[("Syria Deeply", "How?"), ("Rami Nasser", "Patience.")])
+    warc = OurWarc(tmp_path / "c.warc.gz", crawl_id="c2", start=T0)
+    warc.page(page)
+    warc.close()
+    assert ingest(db_path, [warc.path], progress=False, workers=0).ok
+    assert _speakers(db_path) == [("Omar Invented", 0, 0, 0, None), ("Rami Nasser", 1, 0, 1, "answer"),
+                                  ("Syria Deeply", 1, 1, 0, "question")]
 
 
 def test_deeply_stats_reads_an_older_store_and_never_migrates_it(tmp_path, deeply):

@@ -9,6 +9,9 @@ filters by it. Configured in metadata.yml as `{m2m: author}`.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import markupsafe
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
@@ -113,3 +116,26 @@ class M2MFacet(Facet):
 @hookimpl
 def register_facet_classes():
     return [M2MFacet]
+
+
+def speaker_url(datasette, database: str, name: str) -> str:
+    """A speaker's interviews: latest_versions filtered by the speaker, Datasette's own paginated
+    table page with its facets."""
+    return datasette.urls.table(database, "latest_versions") + "?" + urlencode({"_speaker": name})
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """Every speaker leads to their interviews: the speakers table's count of interviews, and a
+    speaker's name in qa_turns or in a query's `speaker` column (interviews_by_speaker)."""
+    if table == "speakers" and column == "interviews" and isinstance(value, int) and value > 0:
+        try:
+            name = row["name"]
+        except (IndexError, KeyError):  # ?_col= left the name out: a plain count
+            return None
+    elif column == "speaker" and table in ("qa_turns", None) and isinstance(value, str) and value.strip():
+        name = value.strip()
+    else:
+        return None
+    return markupsafe.Markup('<a href="{}">{}</a>').format(speaker_url(datasette, database, name),
+                                                          f"{value:,}" if isinstance(value, int) else value)
