@@ -1,0 +1,99 @@
+"""Speaker names at the edges of each rule: the initials a name may be shortened to, a surname label
+matched inside a long mention (the person's name, not the description leading it), a misspelt
+surname, an outlet's short name with its number, and the publications under their several names."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.names import Cast, _abbreviates, _initials_variants, publication_named
+
+
+@pytest.mark.parametrize(
+    "name, variants",
+    [
+        # Two words: either order ("NI" for Isabel Nassief).
+        ("Isabel Nassief", {"IN", "NI"}),
+        # A particle may be left out, a hyphenated surname gives one letter or two.
+        ("Hamish de Bretton-Gordon", {"BGH", "BH", "GH", "HB", "HBG", "HDB", "HDBG", "HDG", "HG"}),
+        ("Dr. Hamish de Bretton-Gordon", {"BGH", "BH", "GH", "HB", "HBG", "HDB", "HDBG", "HDG", "HG"}),
+        # "al-" and "el-" may be left out or give their letter.
+        ("Aymenn Jawad al-Tamimi", {"AA", "AAT", "AJ", "AJA", "AJAT", "AJT", "AT", "ATA", "TA"}),
+        ("Mohamed el-Baradei", {"BM", "EBM", "EM", "MB", "ME", "MEB"}),
+        # A middle initial counts; a number and a word opening on a quote mark give no letter.
+        ("Fouad M. Fouad", {"FF", "FMF"}),
+        ("Yale Environment 360", {"EY", "YE"}),
+        ("Hussein “Abu Omar” Ali", {"AH", "HA", "HOA"}),
+        ("Xavier Bertrand", {"BX", "XB"}),
+    ],
+)
+def test_the_initials_a_name_may_be_shortened_to(name, variants):
+    assert _initials_variants(name) == variants
+
+
+def test_initials_labels_resolve_to_the_full_label_they_shorten():
+    cast = Cast("Syria Deeply", ["Isabel Nassief", "Hamish de Bretton-Gordon", "NI", "HDG"], [])
+    assert cast.resolve("NI") == ("Isabel Nassief", True)
+    assert cast.resolve("HDG") == ("Hamish de Bretton-Gordon", True)
+    assert cast.resolve("H.D.G.") == ("Hamish de Bretton-Gordon", True)
+    assert cast.resolve("Mr.") == ("Mr.", False)  # a title alone names nobody
+    assert cast.resolve("SD") == ("Syria Deeply", True)
+
+
+INTRO = [
+    "We spoke with Syrian Coalition Leader Hadi al-Bahra about the talks.",
+    "Lebanese Surgeon Fouad M. Fouad treated them.",
+    "Chemical Weapons Expert Hamish de Bretton-Gordon said so.",
+    "Nusra Front Leader Abu Mohammed al-Jolani spoke.",
+]
+
+
+@pytest.mark.parametrize(
+    "label, name",
+    [
+        ("Bahra", "Hadi al-Bahra"),  # the surname and the given name before it, not the title leading
+        ("al-Bahra", "Hadi al-Bahra"),
+        ("Fouad", "Fouad M. Fouad"),  # a middle initial between them
+        ("Bretton-Gordon", "Hamish de Bretton-Gordon"),  # a particle before the surname
+        ("Jolani", "Abu Mohammed al-Jolani"),  # "Abu" before the given name
+    ],
+)
+def test_a_surname_label_takes_the_persons_name_out_of_a_long_mention(label, name):
+    assert Cast("Syria Deeply", [], INTRO).resolve(label) == (name, True)
+
+
+@pytest.mark.parametrize("prefix", ["Abu", "Abou", "Um", "Umm"])
+def test_a_kunya_before_the_given_name_belongs_to_the_name(prefix):
+    cast = Cast("Syria Deeply", [], [f"Camp Resident Leader {prefix} Khaled al-Ahmad spoke."])
+    assert cast.resolve("Ahmad") == (f"{prefix} Khaled al-Ahmad", True)
+
+
+def test_a_one_word_label_a_letter_off_a_surname_and_what_is_not_one():
+    cast = Cast("Arctic Deeply", ["Robert Alan Holmes"], [])
+    assert cast.resolve("Homes") == ("Robert Alan Holmes", True)
+    assert cast.resolve("Hamid") == ("Hamid", False)  # the same first letter is not enough
+    assert cast.resolve("HOLMS") == ("HOLMS", False)  # capitals are initials, not a misspelling
+
+
+def test_an_outlets_short_name_stands_for_its_initials_then_its_number():
+    assert _abbreviates("e360", "Yale Environment 360")
+    assert _abbreviates("YE360", "Yale Environment 360")
+    assert _abbreviates("e360", "Environment 360")
+    assert not _abbreviates("ye360", "Yale Environment Review")
+    assert not _abbreviates("yx360", "Yale Environment 360")  # a letter standing for no word
+    assert not _abbreviates("e360", "360")
+    cast = Cast("Water Deeply", ["Yale Environment 360"], [])
+    assert cast.resolve("E360") == ("Yale Environment 360", True)
+
+
+def test_publications_under_their_several_names():
+    assert publication_named("Women’s Advancement Deeply") == "Women's Advancement Deeply"
+    assert publication_named("News Deeply’s Syria Deeply") == "Syria Deeply"
+    assert publication_named("Deeply   Talks  Hub") == "Deeply Talks Hub"  # unknown: its words as written
+
+
+def test_the_bylines_names_however_hyphenated():
+    cast = Cast("Syria Deeply", [], [], authors=["Oudai Al Homsi"])
+    assert cast.is_author("Oudai al-Homsi")
+    assert not cast.is_author("Oudai")
+    assert not cast.is_author("Someone Else")
