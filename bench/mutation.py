@@ -1,12 +1,16 @@
 """``python -m bench.mutation``: mutation testing (mutmut) of the modules that hold the project's rules.
 
-    python -m bench.mutation [MODULE ...] [--list]
+    python -m bench.mutation [MODULE ...] [--list] [--survivors]
 
 Each module runs on its own, in a copy of the tree under the system's temporary folder, against
 the fast tests chosen for it below (mutmut then runs, per mutant, only those of them that reach the
 mutated function). The copy's ``[tool.mutmut]`` is pyproject's with that module and those tests
 filled in. Results go to ``bench/mutation/<module>.json``; ``bench/mutation/REPORT.md`` is rebuilt
 from all of them with every surviving mutant's diff, so a module run alone keeps the others'.
+
+``--survivors`` tests again only the mutants a module's last run left, the others keeping their
+status: the quick check of tests written to kill them (mutmut names mutants by function and rank, so
+the names hold while the module is unchanged, which is checked).
 
 Kept out of ``make test`` and CI: a module takes minutes to an hour. ``make mutate`` runs them all,
 the small ones first, under ``nice`` on two workers.
@@ -15,6 +19,7 @@ the small ones first, under ``nice`` on two workers.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -49,7 +54,7 @@ MODULES: dict[str, list[str]] = {
                          "version or removed or removal or ingest_versions or reingest or server or found"],
     "archive/records.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
     "archive/files.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
-    "archive/revisits.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
+    "archive/revisits.py": ["tests/test_archive_revisits.py", "tests/test_extract_warcs.py"],
 }
 # Fewer examples per property under mutation: each mutant reruns them.
 ENV = {"DEEPLY_PROPERTY_EXAMPLES": "30"}
@@ -94,7 +99,12 @@ def diffs_of(names: list[str], module: str, work: Path, env: dict) -> dict[str, 
                                  text=True, timeout=120).stdout.strip() for name in names}
 
 
-def run_module(module: str, children: int, timeout: float) -> dict:
+def source_hash(module: str) -> str:
+    return hashlib.sha256((ROOT / module).read_bytes()).hexdigest()
+
+
+def run_module(module: str, children: int, timeout: float, only: list[str] | None = None) -> dict:
+    """Mutate `module`; with `only`, test just those mutants (the others keep the status they had)."""
     tests = MODULES[module]
     with tempfile.TemporaryDirectory(prefix="deeply-mutate-") as tmp:
         work = Path(tmp) / "tree"
@@ -103,15 +113,18 @@ def run_module(module: str, children: int, timeout: float) -> dict:
         configure(work, module, tests)
         env = {**os.environ, **ENV}
         started = time.monotonic()
-        proc = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", "--max-children", str(children)],
-                              cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", "--max-children", str(children),
+                               *(only or [])], cwd=work, env=env, capture_output=True, text=True,
+                              timeout=timeout)
         seconds = time.monotonic() - started
         listing = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=work, env=env,
                                  capture_output=True, text=True, timeout=600).stdout
         statuses = dict(re.findall(r"^\s*(\S+): (.+?)\s*$", listing, re.M))
-        if not statuses:
-            raise SystemExit(f"{module}: mutmut found no mutants or failed:\n{proc.stdout[-3000:]}"
-                             f"\n{proc.stderr[-3000:]}")
+        if not statuses or (only and not set(only) <= set(statuses)):
+            raise SystemExit(f"{module}: mutmut found no mutants (or not the ones asked) or failed:\n"
+                             f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        if only:  # the mutants not asked for were killed last time
+            statuses = {name: status if name in only else "killed" for name, status in statuses.items()}
         left = {name: status for name, status in statuses.items() if status not in KILLED}
         # "no tests" mutants are named only: no fast test reaches their function.
         diffs = diffs_of([n for n, s in left.items() if s != "no tests"], module, work, env)
@@ -120,8 +133,20 @@ def run_module(module: str, children: int, timeout: float) -> dict:
     for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
     killed = sum(n for s, n in counts.items() if s in KILLED)
-    return {"module": module, "tests": tests, "total": len(statuses), "killed": killed, "counts": counts,
-            "seconds": round(seconds), "survivors": survivors}
+    return {"module": module, "source_sha256": source_hash(module), "tests": tests, "total": len(statuses),
+            "killed": killed, "counts": counts, "seconds": round(seconds), "retested": len(only or statuses),
+            "survivors": survivors}
+
+
+def last_survivors(module: str) -> list[str]:
+    """The mutants the last run of `module` left, provided the module is the one it mutated."""
+    path = OUT / f"{slug(module)}.json"
+    if not path.exists():
+        raise SystemExit(f"{module}: no earlier run in {path}: run it whole first")
+    last = json.loads(path.read_text())
+    if last.get("source_sha256") not in (None, source_hash(module)):
+        raise SystemExit(f"{module} changed since its last run: run it whole (its mutants are others)")
+    return list(last["survivors"])
 
 
 def write_report() -> Path:
@@ -152,6 +177,9 @@ def main(argv=None) -> int:
     parser.add_argument("--children", type=int, default=2, help="parallel mutmut workers (default 2)")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per module at most")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, run nothing")
+    parser.add_argument("--survivors", action="store_true",
+                        help="test again only the mutants the module's last run left (after adding tests); "
+                             "refused if the module changed since")
     args = parser.parse_args(argv)
     if args.list:
         for module, tests in MODULES.items():
@@ -165,7 +193,11 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for module in args.modules or MODULES:
         print(f"mutating {module} ...", file=sys.stderr, flush=True)
-        result = run_module(module, args.children, args.timeout)
+        only = last_survivors(module) if args.survivors else None
+        if only == []:
+            print(f"{module}: no survivors left to test", file=sys.stderr, flush=True)
+            continue
+        result = run_module(module, args.children, args.timeout, only)
         (OUT / f"{slug(module)}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
         print(f"{module}: {result['killed']}/{result['total']} killed {result['counts']} "
               f"in {result['seconds']} s", file=sys.stderr, flush=True)

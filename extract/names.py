@@ -447,9 +447,11 @@ class Cast:
         if len(parts) > 1 and all(is_name_like(p) for p in parts):
             resolved = [self.resolve_one(p) for p in parts]
             if None in resolved[:-1] and len(parts[-1].split()) >= 2:
-                # "Marc and Debra Tice": the family name is written once, at the end.
+                # "Marc and Debra Tice": the family name is written once, at the end, and only a
+                # given name alone lacks it.
                 surname = parts[-1].split()[-1]
-                resolved = [r or f"{p} {surname}" for r, p in zip(resolved, parts, strict=True)]
+                resolved = [r or (f"{p} {surname}" if len(p.split()) == 1 else p)
+                            for r, p in zip(resolved, parts, strict=True)]
             known = all(r is not None for r in resolved)
             return " and ".join(r or p for r, p in zip(resolved, parts, strict=True)), known
         whole = self.resolve_one(name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.names import Cast, _abbreviates, _initials_variants, publication_named
+from extract.names import Cast, _abbreviates, _initials_variants, is_name_like, publication_named
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,58 @@ def test_the_bylines_names_however_hyphenated():
     assert cast.is_author("Oudai al-Homsi")
     assert not cast.is_author("Oudai")
     assert not cast.is_author("Someone Else")
+
+
+@pytest.mark.parametrize(
+    "labels, context, label, resolved",
+    [
+        # The family name written once, at the end, belongs to each given name before it.
+        (["Marc and Debra Tice"], [], "Marc and Debra Tice", ("Marc Tice and Debra Tice", True)),
+        ([], [], "Marc and Debra Tice", ("Marc Tice and Debra Tice", True)),
+        ([], [], "Marc and Debra Jane Tice", ("Marc Tice and Debra Jane Tice", True)),
+        ([], ["We met Marc Tice at the camp."], "Marc and Debra and Austin Tice",
+         ("Marc Tice and Debra Tice and Austin Tice", True)),
+        # Two full names are each whole already: no surname added to either.
+        (["Mohammed Abdul Rahman and Fatima Zahra Abdul Rahman"], [],
+         "Mohammed Abdul Rahman and Fatima Zahra Abdul Rahman",
+         ("Mohammed Abdul Rahman and Fatima Zahra Abdul Rahman", True)),
+        # Surnames of two people named in full earlier.
+        (["Mark Saleh and Ziad Brennan"], [], "Saleh and Brennan", ("Mark Saleh and Ziad Brennan", True)),
+        ([], [], "Saleh and Brennan", ("Saleh and Brennan", False)),
+        ([], [], "Marc and Debra", ("Marc and Debra", False)),
+        # One person: a full name stands as written, a surname alone is not recognised.
+        ([], [], "Paul Salem", ("Paul Salem", True)),
+        ([], [], "Salem", ("Salem", False)),
+        (["Robert Alan Holmes"], [], "Holmes", ("Robert Alan Holmes", True)),
+    ],
+)
+def test_labels_naming_one_person_or_several(labels, context, label, resolved):
+    assert Cast("Syria Deeply", labels, context).resolve(label) == resolved
+
+
+def test_a_later_full_label_misspelling_an_earlier_one_is_that_person():
+    labels = ["Paul Salem", "Vittus Qujaukitsoq", "Vittus Quajaukitsoq", "Anna Qujaukitsoq",
+              "Vittus K. Qujaukitsoq", "Vittus K. Quajaukitsoq", "Rob Holmes", "Rob Holms", "Rob Holm"]
+    cast = Cast("Arctic Deeply", labels, [])
+    assert cast.resolve("Vittus Quajaukitsoq") == ("Vittus Qujaukitsoq", True)
+    assert cast.resolve("Vittus K. Quajaukitsoq") == ("Vittus K. Qujaukitsoq", True)
+    assert cast.resolve("Rob Holms") == ("Rob Holmes", True)  # a surname of five letters, one off
+    assert cast.resolve("Rob Holm") == ("Rob Holm", True)  # four: too short to tell a typo
+    assert cast.resolve("Anna Qujaukitsoq") == ("Anna Qujaukitsoq", True)  # another given name, another one
+    # Only an earlier spelling wins: the misspelling first, the right one later stays apart.
+    first = Cast("Arctic Deeply", ["Vittus Quajaukitsoq", "Vittus Qujaukitsoq"], [])
+    assert first.resolve("Vittus Quajaukitsoq") == ("Vittus Quajaukitsoq", True)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Ahmad “Abu Omar” Hussein", "Xavier Bertrand", "Hamish de Bretton-Gordon", "dr. Paul Salem",
+     "Aymenn al-Tamimi", "محمد العبدالله", "Yale Environment 360"],
+)
+def test_name_like_labels(label):
+    assert is_name_like(label)
+
+
+@pytest.mark.parametrize("label", ["Syria 2016", "Paul Salem ”", "In Athens", "de la"])
+def test_labels_that_name_nobody(label):
+    assert not is_name_like(label)
