@@ -41,20 +41,26 @@ def test_initials_labels_resolve_to_the_full_label_they_shorten():
 
 
 INTRO = [
-    "We spoke with Syrian Coalition Leader Hadi al-Bahra about the talks.",
+    "We spoke with Syrian Coalition Member Hadi al-Bahra about the talks.",
     "Lebanese Surgeon Fouad M. Fouad treated them.",
-    "Chemical Weapons Expert Hamish de Bretton-Gordon said so.",
+    "Chemical Weapons Specialist Hamish de Bretton-Gordon said so.",
     "Nusra Front Leader Abu Mohammed al-Jolani spoke.",
+    "Veteran Swedish Diplomat Staffan de Mistura came too.",
+    "We met Ana de la Cruz there.",
+    "A letter from Rania J. Abu Salloum came.",
 ]
 
 
 @pytest.mark.parametrize(
     "label, name",
     [
-        ("Bahra", "Hadi al-Bahra"),  # the surname and the given name before it, not the title leading
+        ("Bahra", "Hadi al-Bahra"),  # the surname and the given name before it, not the words leading
         ("al-Bahra", "Hadi al-Bahra"),
         ("Fouad", "Fouad M. Fouad"),  # a middle initial between them
         ("Bretton-Gordon", "Hamish de Bretton-Gordon"),  # a particle before the surname
+        ("de Mistura", "Staffan de Mistura"),  # a surname label of two words
+        ("Cruz", "Ana de la Cruz"),  # two particles, the given name first in the mention
+        ("Salloum", "Rania J. Abu Salloum"),  # an initial after the given name
         ("Jolani", "Abu Mohammed al-Jolani"),  # "Abu" before the given name
     ],
 )
