@@ -20,10 +20,12 @@ from extract.names import Cast, _abbreviates, _initials_variants, is_name_like, 
         # "al-" and "el-" may be left out or give their letter.
         ("Aymenn Jawad al-Tamimi", {"AA", "AAT", "AJ", "AJA", "AJAT", "AJT", "AT", "ATA", "TA"}),
         ("Mohamed el-Baradei", {"BM", "EBM", "EM", "MB", "ME", "MEB"}),
+        ("Mohamed Mustafa el-Baradei", {"BM", "EBM", "EM", "MB", "ME", "MEB", "MM", "MMB", "MME", "MMEB"}),
         # A middle initial counts; a number and a word opening on a quote mark give no letter.
         ("Fouad M. Fouad", {"FF", "FMF"}),
         ("Yale Environment 360", {"EY", "YE"}),
         ("Hussein “Abu Omar” Ali", {"AH", "HA", "HOA"}),
+        ("Ahmad 'Abu Omar' Hussein", {"AAOH", "AH", "AOH", "HA"}),  # straight quotes are stripped
         ("Xavier Bertrand", {"BX", "XB"}),
     ],
 )
@@ -126,6 +128,7 @@ def test_the_bylines_names_however_hyphenated():
         ([], [], "Paul Salem", ("Paul Salem", True)),
         ([], [], "Salem", ("Salem", False)),
         (["Robert Alan Holmes"], [], "Holmes", ("Robert Alan Holmes", True)),
+        (["Robert Alan Ford"], [], "Ford", ("Robert Alan Ford", True)),  # too short to be a misspelling
     ],
 )
 def test_labels_naming_one_person_or_several(labels, context, label, resolved):
