@@ -151,13 +151,21 @@ def test_a_later_full_label_misspelling_an_earlier_one_is_that_person():
 
 @pytest.mark.parametrize(
     "label",
-    ["Ahmad “Abu Omar” Hussein", "Xavier Bertrand", "Hamish de Bretton-Gordon", "dr. Paul Salem",
-     "Aymenn al-Tamimi", "محمد العبدالله", "Yale Environment 360"],
+    ["Ahmad “Abu Omar” Hussein", "Xavier Bertrand", "Xi Jinping", "Hamish de Bretton-Gordon",
+     "dr. Paul Salem", "Aymenn al-Tamimi", "محمد العبدالله", "Yale Environment 360"],
 )
 def test_name_like_labels(label):
     assert is_name_like(label)
 
 
-@pytest.mark.parametrize("label", ["Syria 2016", "Paul Salem ”", "In Athens", "de la"])
+@pytest.mark.parametrize("label", ["Syria 2016", "Paul Salem ”", "In Athens", "“In Athens", "de la", "and",
+                                   "Photo Credit", "Editor’s Note"])
 def test_labels_that_name_nobody(label):
     assert not is_name_like(label)
+
+
+def test_a_name_has_seven_words_and_fifty_characters_at_most():
+    assert is_name_like("Ali Bin Omar and Ola Bint Ali")
+    assert not is_name_like("Ali Bin Omar and Ola Bint Ali Umar")
+    assert is_name_like("Hamish de Bretton-Gordon and Konstantinos Papadaki")  # 50
+    assert not is_name_like("Hamish de Bretton-Gordon and Konstantinos Papadakis")  # 51
