@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from extract.names import Cast, _abbreviates, _initials_variants, is_name_like, publication_named
+from extract.names import (
+    Cast,
+    _abbreviates,
+    _initials_variants,
+    is_name_like,
+    mentioned_names,
+    publication_named,
+)
 
 
 @pytest.mark.parametrize(
@@ -169,3 +176,26 @@ def test_a_name_has_seven_words_and_fifty_characters_at_most():
     assert not is_name_like("Ali Bin Omar and Ola Bint Ali Umar")
     assert is_name_like("Hamish de Bretton-Gordon and Konstantinos Papadaki")  # 50
     assert not is_name_like("Hamish de Bretton-Gordon and Konstantinos Papadakis")  # 51
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("U.S. Ambassador Robert Ford spoke.", ["Robert Ford"]),  # the docstring's own
+        ("UN Envoy Staffan de Mistura spoke.", ["Staffan de Mistura"]),  # capitals, then a title
+        ("We met Dr. Paul Salem there.", ["Paul Salem"]),
+        ("Lt.Col. Fares Baioush spoke.", ["Fares Baioush"]),  # a dotted word leads no name
+        ("an interview with Karim Hassan Abu, who leads", ["Karim Hassan"]),  # a particle ends none
+        # Four words besides particles at most: a long run loses its leading words.
+        ("Syrian Observatory Director Rami Abdulrahman said.", ["Observatory Director Rami Abdulrahman"]),
+        ("Marc and Debra Tice came.", ["Marc Tice", "Debra Tice"]),
+    ],
+)
+def test_the_full_names_running_text_mentions(text, names):
+    assert mentioned_names([text]) == names
+
+
+def test_an_answer_word_is_no_speaker_recognised():
+    cast = Cast("Syria Deeply", ["Paul Salem"], [])
+    assert cast.resolve("A") == ("A", False)
+    assert cast.resolve("Answer") == ("Answer", False)
