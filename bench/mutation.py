@@ -44,6 +44,7 @@ MODULES: dict[str, list[str]] = {
     "extract/cleanup.py": ["tests/test_extract_cleanup.py", "tests/test_extract_page.py",
                            "tests/test_extract_interview_forms.py"],
     "crawler/scope.py": ["tests/test_crawler_guard.py", "tests/test_crawler_scope_hosts.py",
+                         "tests/test_crawler_scope_paths.py",
                          "tests/test_properties.py",
                          "tests/test_crawler_requisites.py::test_requisite_hosts_patterns_and_denials",
                          "tests/test_crawler_requisites.py::test_resolve_takes_curls_idea",
