@@ -47,3 +47,18 @@ def test_pages_in_scope_by_port_and_path(start, url, admitted):
 )
 def test_the_path_a_server_will_resolve(path, plain):
     assert _plain_path(path) == plain
+
+
+def test_a_prefix_given_narrows_the_start_folder():
+    scope = Scope.from_urls(["http://127.0.0.1:8000/syria"], prefix="/syria/articles")
+    assert scope.page_in_scope("http://127.0.0.1:8000/syria/articles/x")
+    assert not scope.page_in_scope("http://127.0.0.1:8000/syria/background/x")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/syria/x", "http://127.0.0.1:abc/syria/x"])
+def test_a_malformed_port_is_out_of_scope_and_raises_nothing(url):
+    scope = Scope.from_urls(["http://127.0.0.1:8000/syria"])
+    assert not scope.page_in_scope(url)
+    assert not scope.requisite_in_scope(url)
+    assert not scope.on_start_host(url)
+    assert scope.requisite_host_denied(url) is None
