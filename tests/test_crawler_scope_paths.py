@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.scope import Scope, _plain_path
+from crawler.scope import Scope, _plain_path, root_of
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,24 @@ def test_a_malformed_port_is_out_of_scope_and_raises_nothing(url):
     assert not scope.requisite_in_scope(url)
     assert not scope.on_start_host(url)
     assert scope.requisite_host_denied(url) is None
+
+
+@pytest.mark.parametrize(
+    "start, prefix, exact",
+    [
+        ("http://127.0.0.1:8000/syria", "/syria/", "/syria"),
+        ("http://127.0.0.1:8000/syria/", "/syria/", "/syria"),
+        ("http://127.0.0.1:8000/syria/articles.html", "/syria/", "/syria/articles.html"),  # a file's folder
+        ("http://127.0.0.1:8000/v1.0/syria", "/v1.0/syria/", "/v1.0/syria"),  # a dot in a folder above
+        ("http://127.0.0.1:8000", "/", "/"),
+    ],
+)
+def test_the_folder_a_start_url_implies(start, prefix, exact):
+    root = root_of(start)
+    assert (root.prefix, root.exact) == (prefix, exact)
+
+
+@pytest.mark.parametrize("start", ["ftp://127.0.0.1/syria", "http:///syria", "127.0.0.1/syria"])
+def test_a_start_url_that_is_no_http_url_is_named(start):
+    with pytest.raises(ValueError, match="not an http"):
+        root_of(start)
