@@ -11,6 +11,7 @@ from extract.names import (
     _abbreviates,
     _initials_variants,
     is_name_like,
+    is_publication,
     mentioned_names,
     publication_named,
 )
@@ -199,3 +200,44 @@ def test_an_answer_word_is_no_speaker_recognised():
     cast = Cast("Syria Deeply", ["Paul Salem"], [])
     assert cast.resolve("A") == ("A", False)
     assert cast.resolve("Answer") == ("Answer", False)
+
+
+def test_any_deeply_or_hub_is_a_publication_and_a_known_sites_name_alone():
+    assert is_publication("Gulf Deeply") and is_publication("Migrants Hub")
+    assert is_publication("Women and Girls Hubs") and is_publication("Women & Girls")
+    assert not is_publication("Chatty and Wahby")
+
+
+def test_the_byline_matches_without_dots_al_el_or_honorifics():
+    cast = Cast("Syria Deeply", [], [], authors=["Peter J Morrow", "Oudai Homsi", "Mohamed Baradei"])
+    assert cast.is_author("Peter J. Morrow")
+    assert cast.is_author("Oudai al-Homsi") and cast.is_author("Dr. Oudai Homsi")
+    assert cast.is_author("Mohamed el-Baradei")
+
+
+def test_names_in_quotes_and_names_starting_with_x_are_mentioned():
+    assert mentioned_names(["‘Paul Salem’ was the name he gave."]) == ["Paul Salem"]
+    assert mentioned_names(["Xavier Bertrand spoke."]) == ["Xavier Bertrand"]
+
+
+@pytest.mark.parametrize(
+    "context, title, authors, label, resolved",
+    [
+        # A label of two words names someone already: kept, not lengthened from a mention.
+        (["We met Paul Salem Hamdan."], "", [], "Paul Salem", ("Paul Salem", True)),
+        # A given name finds its surname in the introduction, a surname in the title too.
+        ([], "Marc Tice on his son", [], "Marc", ("Marc", False)),
+        ([], "Marc Tice on his son", [], "Tice", ("Marc Tice", True)),
+        (["We met Marc Antoine Tice."], "", [], "Marc", ("Marc Antoine Tice", True)),
+        (["We met Marc Antoine Jean Tice."], "", [], "Marc", ("Marc", False)),  # too far to be his
+        # Initials: of any mention, not only the first; of the byline last.
+        (["We met Paul Salem and later Hamish de Bretton-Gordon."], "", [], "HDG",
+         ("Hamish de Bretton-Gordon", True)),
+        ([], "", ["Lara Setrakian"], "LS", ("Lara Setrakian", True)),
+        # The publication's initials however spaced or dotted.
+        ([], "", [], "S.D.", ("Syria Deeply", True)),
+        ([], "", [], "S D", ("Syria Deeply", True)),
+    ],
+)
+def test_labels_resolved_against_the_introduction_title_and_byline(context, title, authors, label, resolved):
+    assert Cast("Syria Deeply", [], context, title, authors).resolve(label) == resolved
