@@ -169,7 +169,7 @@ def test_name_like_labels(label):
 
 
 @pytest.mark.parametrize("label", ["Syria 2016", "Paul Salem ”", "In Athens", "“In Athens", "de la", "and",
-                                   "Photo Credit", "Editor’s Note"])
+                                   "&", "Photo Credit", "Editor’s Note"])
 def test_labels_that_name_nobody(label):
     assert not is_name_like(label)
 
@@ -243,3 +243,14 @@ def test_names_in_quotes_and_names_starting_with_x_are_mentioned():
 )
 def test_labels_resolved_against_the_introduction_title_and_byline(context, title, authors, label, resolved):
     assert Cast("Syria Deeply", [], context, title, authors).resolve(label) == resolved
+
+
+def test_the_publication_a_page_spells_asks_under_the_name_it_gives_itself():
+    cast = Cast("Syria Deeply", ["Women & Girls Hub", "Paul Salem", "Women & Girls Hub"], [])
+    assert cast.own_name() == "Women and Girls"
+    assert cast.resolve("Q") == ("Women and Girls", True)
+    assert cast.resolve("WGH") == ("Women and Girls", True)
+    plain = Cast("Syria Deeply", [], [], authors=["Syria Deeply", "Lara Setrakian"])
+    assert plain.resolve("ND") == ("News Deeply", True)
+    assert plain.resolve("SYRIA DEEPLY") == ("Syria Deeply", True)
+    assert not plain.is_author("Syria Deeply") and plain.is_author("Lara Setrakian")  # a site is no author
