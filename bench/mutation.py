@@ -1,12 +1,16 @@
 """``python -m bench.mutation``: mutation testing (mutmut) of the modules that hold the project's rules.
 
-    python -m bench.mutation [MODULE ...] [--list]
+    python -m bench.mutation [MODULE ...] [--list] [--survivors]
 
 Each module runs on its own, in a copy of the tree under the system's temporary folder, against
 the fast tests chosen for it below (mutmut then runs, per mutant, only those of them that reach the
 mutated function). The copy's ``[tool.mutmut]`` is pyproject's with that module and those tests
 filled in. Results go to ``bench/mutation/<module>.json``; ``bench/mutation/REPORT.md`` is rebuilt
 from all of them with every surviving mutant's diff, so a module run alone keeps the others'.
+
+``--survivors`` tests again only the mutants a module's last run left, the others keeping their
+status: the quick check of tests written to kill them (mutmut names mutants by function and rank, so
+the names hold while the module is unchanged, which is checked).
 
 Kept out of ``make test`` and CI: a module takes minutes to an hour. ``make mutate`` runs them all,
 the small ones first, under ``nice`` on two workers.
@@ -15,6 +19,7 @@ the small ones first, under ``nice`` on two workers.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -29,26 +34,30 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "mutation"
 MUTMUT = Path(sys.executable).with_name("mutmut")
 
-# Module -> the fast tests that check it (no crawl, no browser, no corpus), smallest modules first.
+# Module -> the fast tests that check it (no crawl, no browser, no corpus), in the order `make mutate`
+# runs them: fewest mutants first, so that an interrupted run has finished the most modules.
 MODULES: dict[str, list[str]] = {
-    "crawler/retry.py": ["tests/test_crawler_retry_after.py", "-k", "not crawl"],
     "crawler/guard.py": ["tests/test_crawler_guard.py"],
+    "crawler/retry.py": ["tests/test_crawler_retry_after.py", "--deselect",
+                         "tests/test_crawler_retry_after.py::test_the_crawl_waits_as_long_as_retry_after_says"],
+    "archive/revisits.py": ["tests/test_archive_revisits.py", "tests/test_extract_warcs.py"],
+    "extract/cleanup.py": ["tests/test_extract_cleanup.py", "tests/test_extract_page.py",
+                           "tests/test_extract_interview_forms.py"],
     "crawler/scope.py": ["tests/test_crawler_guard.py", "tests/test_crawler_scope_hosts.py",
+                         "tests/test_crawler_scope_paths.py",
                          "tests/test_properties.py",
                          "tests/test_crawler_requisites.py::test_requisite_hosts_patterns_and_denials",
                          "tests/test_crawler_requisites.py::test_resolve_takes_curls_idea",
                          "tests/test_crawler_requisites.py::test_requisite_hosts_default_any_host_or_loopback_only_for_a_local_copy"],
     "extract/urls.py": ["tests/test_extract_urls.py", "tests/test_properties.py"],
-    "extract/names.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
-                         "tests/test_properties.py"],
-    "extract/cleanup.py": ["tests/test_extract_page.py", "tests/test_extract_interview_forms.py"],
-    "extract/qa.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
-                      "tests/test_properties.py"],
+    "extract/names.py": ["tests/test_extract_names.py", "tests/test_extract_interview_forms.py",
+                         "tests/test_extract_page.py", "tests/test_properties.py"],
+    "archive/files.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
     "storage/store.py": ["tests/test_storage_removal.py", "tests/test_storage_ingest.py", "-k",
                          "version or removed or removal or ingest_versions or reingest or server or found"],
+    "extract/qa.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
+                      "tests/test_properties.py"],
     "archive/records.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
-    "archive/files.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
-    "archive/revisits.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
 }
 # Fewer examples per property under mutation: each mutant reruns them.
 ENV = {"DEEPLY_PROPERTY_EXAMPLES": "30"}
@@ -71,39 +80,77 @@ def configure(work: Path, module: str, tests: list[str]) -> None:
     path.write_text(text)
 
 
-def run_module(module: str, children: int, timeout: float) -> dict:
+# mutmut's own diff of each mutant, all in one process: `mutmut show` per mutant starts mutmut anew
+# each time, which under load takes longer than the mutation run of a small module.
+_DIFFS = """
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+path, names = sys.argv[1], sys.stdin.read().split()
+print(json.dumps({name: get_diff_for_mutant(name, path=path).strip() for name in names}))
+"""
+
+
+def diffs_of(names: list[str], module: str, work: Path, env: dict) -> dict[str, str]:
+    if not names:
+        return {}
+    proc = subprocess.run([sys.executable, "-c", _DIFFS, module], input="\n".join(names), cwd=work, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    if proc.returncode == 0:
+        return json.loads(proc.stdout)
+    # Another mutmut than the pinned one: its command line, one mutant at a time.
+    return {name: subprocess.run([str(MUTMUT), "show", name], cwd=work, env=env, capture_output=True,
+                                 text=True, timeout=120).stdout.strip() for name in names}
+
+
+def source_hash(module: str) -> str:
+    return hashlib.sha256((ROOT / module).read_bytes()).hexdigest()
+
+
+def run_module(module: str, children: int, timeout: float, only: list[str] | None = None) -> dict:
+    """Mutate `module`; with `only`, test just those mutants (the others keep the status they had)."""
     tests = MODULES[module]
     with tempfile.TemporaryDirectory(prefix="deeply-mutate-") as tmp:
         work = Path(tmp) / "tree"
         shutil.copytree(ROOT, work, ignore=lambda _d, names: [n for n in names
                                                                if n in SKIP or n.endswith(".db")])
         configure(work, module, tests)
+        mutated = hashlib.sha256((work / module).read_bytes()).hexdigest()  # the source mutmut mutates
         env = {**os.environ, **ENV}
         started = time.monotonic()
-        proc = subprocess.run(["nice", "-n", "10", str(MUTMUT), "run", "--max-children", str(children)],
-                              cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", "--max-children", str(children),
+                               *(only or [])], cwd=work, env=env, capture_output=True, text=True,
+                              timeout=timeout)
         seconds = time.monotonic() - started
         listing = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=work, env=env,
                                  capture_output=True, text=True, timeout=600).stdout
         statuses = dict(re.findall(r"^\s*(\S+): (.+?)\s*$", listing, re.M))
-        if not statuses:
-            raise SystemExit(f"{module}: mutmut found no mutants or failed:\n{proc.stdout[-3000:]}"
-                             f"\n{proc.stderr[-3000:]}")
-        survivors = {}
-        for name, status in statuses.items():
-            if status in KILLED:
-                continue
-            diff = ""
-            if status != "no tests":  # those are named only: no fast test reaches their function
-                diff = subprocess.run([str(MUTMUT), "show", name], cwd=work, env=env,
-                                      capture_output=True, text=True, timeout=120).stdout.strip()
-            survivors[name] = {"status": status, "diff": diff}
+        if not statuses or (only and not set(only) <= set(statuses)):
+            raise SystemExit(f"{module}: mutmut found no mutants (or not the ones asked) or failed:\n"
+                             f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        if only:  # the mutants not asked for were killed last time
+            statuses = {name: status if name in only else "killed" for name, status in statuses.items()}
+        left = {name: status for name, status in statuses.items() if status not in KILLED}
+        # "no tests" mutants are named only: no fast test reaches their function.
+        diffs = diffs_of([n for n, s in left.items() if s != "no tests"], module, work, env)
+        survivors = {name: {"status": status, "diff": diffs.get(name, "")} for name, status in left.items()}
     counts: dict[str, int] = {}
     for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
     killed = sum(n for s, n in counts.items() if s in KILLED)
-    return {"module": module, "tests": tests, "total": len(statuses), "killed": killed, "counts": counts,
-            "seconds": round(seconds), "survivors": survivors}
+    return {"module": module, "source_sha256": mutated, "tests": tests, "total": len(statuses),
+            "killed": killed, "counts": counts, "seconds": round(seconds), "retested": len(only or statuses),
+            "survivors": survivors}
+
+
+def last_survivors(module: str) -> list[str]:
+    """The mutants the last run of `module` left, provided the module is the one it mutated."""
+    path = OUT / f"{slug(module)}.json"
+    if not path.exists():
+        raise SystemExit(f"{module}: no earlier run in {path}: run it whole first")
+    last = json.loads(path.read_text())
+    if last.get("source_sha256") not in (None, source_hash(module)):
+        raise SystemExit(f"{module} changed since its last run: run it whole (its mutants are others)")
+    return list(last["survivors"])
 
 
 def write_report() -> Path:
@@ -134,6 +181,9 @@ def main(argv=None) -> int:
     parser.add_argument("--children", type=int, default=2, help="parallel mutmut workers (default 2)")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per module at most")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, run nothing")
+    parser.add_argument("--survivors", action="store_true",
+                        help="test again only the mutants the module's last run left (after adding tests); "
+                             "refused if the module changed since")
     args = parser.parse_args(argv)
     if args.list:
         for module, tests in MODULES.items():
@@ -147,7 +197,11 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for module in args.modules or MODULES:
         print(f"mutating {module} ...", file=sys.stderr, flush=True)
-        result = run_module(module, args.children, args.timeout)
+        only = last_survivors(module) if args.survivors else None
+        if only == []:
+            print(f"{module}: no survivors left to test", file=sys.stderr, flush=True)
+            continue
+        result = run_module(module, args.children, args.timeout, only)
         (OUT / f"{slug(module)}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
         print(f"{module}: {result['killed']}/{result['total']} killed {result['counts']} "
               f"in {result['seconds']} s", file=sys.stderr, flush=True)

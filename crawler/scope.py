@@ -80,6 +80,8 @@ class HostRule:
             (deny if item.startswith("-") else allow).append(item.lstrip("-+").strip())
         if any(not p or "/" in p or ":" in p.strip("[]") and not _is_ip(p.strip("[]")) for p in allow + deny):
             raise ValueError(f"--requisite-hosts: host patterns only (no scheme, port or path): {spec!r}")
+        # "[::1]" names the address a URL's host gives as "::1" (and as a glob would be a character class).
+        allow, deny = ([p.strip("[]") if _is_ip(p.strip("[]")) else p for p in ps] for ps in (allow, deny))
         if not allow:
             local = bool(start_urls) and all(is_loopback(u) for u in start_urls)
             allow = [LOOPBACK if local else ANY]

@@ -329,14 +329,17 @@ class Cast:
         self, publication: str, labels: list[str], context: list[str], title: str = "", authors=()
     ) -> None:
         self.publication = publication
-        spelled = [" ".join(self.clean(label).split()) for label in labels]
-        spelled = [publication_named(name) for name in spelled if is_publication(name)]
+        written = [" ".join(self.clean(label).split()) for label in labels]
+        written = [name for name in written if is_publication(name)]
+        spelled = [publication_named(name) for name in written]
         self.own = Counter(spelled).most_common(1)[0][0] if spelled else publication
         self.askers: dict[str, str] = {}
         for name in (self.own, publication, *spelled, "News Deeply", *PUBLICATIONS.values()):
             self.askers.setdefault(name.casefold(), name)
         for name in (self.own, publication, *spelled, "News Deeply"):  # "SD", "WGH"; not every site's
             self.askers.setdefault("".join(w[0] for w in name.split() if w[0].isalpha()).casefold(), name)
+        for name, named in zip(written, spelled, strict=True):  # "WGH" for a page's "Women & Girls Hub:"
+            self.askers.setdefault("".join(w[0] for w in name.split() if w[0].isalpha()).casefold(), named)
         for word in QUESTION_WORDS:
             self.askers[word] = self.own
         names = []
@@ -447,9 +450,11 @@ class Cast:
         if len(parts) > 1 and all(is_name_like(p) for p in parts):
             resolved = [self.resolve_one(p) for p in parts]
             if None in resolved[:-1] and len(parts[-1].split()) >= 2:
-                # "Marc and Debra Tice": the family name is written once, at the end.
+                # "Marc and Debra Tice": the family name is written once, at the end, and only a
+                # given name alone lacks it.
                 surname = parts[-1].split()[-1]
-                resolved = [r or f"{p} {surname}" for r, p in zip(resolved, parts, strict=True)]
+                resolved = [r or (f"{p} {surname}" if len(p.split()) == 1 else p)
+                            for r, p in zip(resolved, parts, strict=True)]
             known = all(r is not None for r in resolved)
             return " and ".join(r or p for r, p in zip(resolved, parts, strict=True)), known
         whole = self.resolve_one(name)

@@ -1,4 +1,6 @@
-"""retry_after_seconds at its edges: delta-seconds, an HTTP date, absent, garbage, the cap."""
+"""retry_after_seconds at its edges: delta-seconds, an HTTP date, absent, garbage, the cap; the
+middleware's wait on Twisted's own test clock (which statuses wait, how long, and what comes after);
+and a real crawl that waits."""
 
 from __future__ import annotations
 
@@ -7,8 +9,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from scrapy import Spider
+from scrapy.http import Request, Response
+from scrapy.utils.test import get_crawler
+from twisted.internet import defer, task
 
-from crawler.retry import retry_after_seconds
+import crawler.retry
+from crawler.retry import RetryAfterMiddleware, retry_after_seconds
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -58,6 +65,60 @@ def test_the_result_is_a_finite_float():
     for value in ("1", "inf", "nan", "soon", http_date(timedelta(seconds=10))):
         got = retry_after_seconds(value, cap=120.0)
         assert isinstance(got, float) and math.isfinite(got), value
+
+
+def middleware(monkeypatch, **settings):
+    """The middleware as Scrapy builds it, its reactor Twisted's test clock (advanced by hand)."""
+    crawler_ = get_crawler(Spider, settings)
+    crawler_.spider = crawler_._create_spider("t")
+    clock = task.Clock()
+    monkeypatch.setattr(crawler.retry, "reactor", clock)
+    return RetryAfterMiddleware.from_crawler(crawler_), clock
+
+
+def answer(mw, status, retry_after=None, **meta):
+    request = Request("http://127.0.0.1:9/syria", meta=meta)
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    response = Response(request.url, status=status, headers=headers, request=request)
+    out: list = []
+    defer.Deferred.fromCoroutine(mw.process_response(request, response)).addCallback(out.append)
+    return out, response
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_the_middleware_waits_what_retry_after_says_then_retries(monkeypatch, status):
+    mw, clock = middleware(monkeypatch)
+    out, _ = answer(mw, status, "7")
+    clock.advance(6.9)
+    assert out == []
+    clock.advance(0.1)
+    assert isinstance(out[0], Request) and out[0].meta["retry_times"] == 1
+
+
+@pytest.mark.parametrize("cap, waited", [(None, 120.0), (30, 30.0)])
+def test_the_middleware_waits_no_longer_than_the_cap(monkeypatch, cap, waited):
+    mw, clock = middleware(monkeypatch, **({"DEEPLY_MAX_RETRY_AFTER": cap} if cap else {}))
+    out, _ = answer(mw, 429, "1000")
+    clock.advance(waited - 0.5)
+    assert out == []
+    clock.advance(0.5)
+    assert isinstance(out[0], Request)
+
+
+def test_the_middleware_does_not_wait_without_a_reason(monkeypatch):
+    mw, _clock = middleware(monkeypatch)
+    out, _ = answer(mw, 429)  # no Retry-After: Scrapy's own retry, at once
+    assert isinstance(out[0], Request)
+    out, _ = answer(mw, 500, "7")  # only a 429 or a 503 says when to come back
+    assert isinstance(out[0], Request)
+    out, response = answer(mw, 429, "7", dont_retry=True)  # a request that is not to be retried
+    assert out == [response]
+    out, response = answer(mw, 200, "7")
+    assert out == [response]
+    # A 429 the settings do not retry is answered as it came, without a wait.
+    mw, _clock = middleware(monkeypatch, RETRY_HTTP_CODES=[503])
+    out, response = answer(mw, 429, "7")
+    assert out == [response]
 
 
 def test_the_crawl_waits_as_long_as_retry_after_says(tmp_path):

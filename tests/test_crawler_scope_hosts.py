@@ -74,3 +74,21 @@ def test_on_start_host_and_what_a_requisite_rule_denies():
     assert not scope.on_start_host("http://[::1/")
     assert scope.requisite_host_denied("http://127.0.0.2:8000/a.css") is None, "allowed: nothing denied"
     assert scope.requisite_host_denied("http://cdn.example/a.css") == "cdn.example"
+
+
+def test_an_ip_pattern_bracketed_or_not_matches_the_address_a_url_gives():
+    from crawler.scope import Scope
+    for spec in ("[::1]", "::1"):
+        rule = HostRule.parse(f"{spec},-[::2],127.0.0.9", ["http://127.0.0.1:8000/syria"])
+        scope = Scope.from_urls(["http://127.0.0.1:8000/syria"], requisite_hosts=rule)
+        assert scope.requisite_in_scope("http://[::1]:9/site.css"), spec
+        assert not scope.requisite_in_scope("http://[::2]:9/site.css"), spec
+        assert scope.requisite_in_scope("http://127.0.0.9/site.css"), spec
+
+
+def test_empty_patterns_are_skipped_and_bad_ones_named():
+    rule = HostRule.parse("a.example,,b.example, ,", ["http://127.0.0.1:8000/syria"])
+    assert rule.allows("a.example") and rule.allows("b.example") and not rule.allows("c.example")
+    for spec in ("http://a.example", "a.example/x", "a.example:8080", "-"):
+        with pytest.raises(ValueError, match="host patterns only"):
+            HostRule.parse(spec)

@@ -148,3 +148,82 @@ def test_any_string_keys_without_error_and_a_key_is_its_own_key(url):
 @given(st.one_of(st.none(), st.integers(), st.binary(max_size=20)))
 def test_non_strings_are_not_urls(value):
     assert canonical_key(value) is None
+
+
+def test_the_site_of_a_page_that_is_no_article():
+    # The key's site first: a local copy's path does not start with the site.
+    assert site_of(f"/tmp/corpus/{HOMS}.html") == "syria"
+    # Then the host, before the first path segment: a vertical's own domain names it.
+    assert site_of("https://syria.newsdeeply.com/about") == "syria"
+    assert site_of("https://Refugees.NewsDeeply.com/about") == "refugees"
+    assert site_of("http://www.syriadeeply.org/about") == "syria"
+    assert site_of("http://www.waterdeeply.org/about") == "water"
+    # The network's own hosts name no vertical.
+    for host in ("www", "beta", "alpha", "staging", "api", "cdn", "assets"):
+        assert site_of(f"https://{host}.newsdeeply.com/") is None, host
+        assert canonical_key(f"https://{host}.newsdeeply.com/articles/2017/01/02/x") is None, host
+    assert site_of("https://www.newsdeeply.com/syria") == "syria"
+    # A path that starts with no site segment, or no path at all.
+    assert site_of("https://example.com/") is None
+    assert site_of("https://example.com/2017/x") is None
+
+
+def test_a_key_of_no_known_section_is_an_article():
+    assert key_kind(None) == key_kind("") == "article"
+    assert key_kind("syria/articles/2017/01/02/x") == "article"
+    assert key_kind("syria") == "article"
+    assert key_kind("syria/podcasts/episode-1") == "article"
+
+
+@pytest.mark.parametrize(
+    "url, key",
+    [
+        # The date's bounds: years 1990 to 2099, days up to 31, a month of one or two digits.
+        ("https://x.org/syria/articles/2099/12/31/x", "syria/articles/2099/12/31/x"),
+        ("https://x.org/syria/articles/1990/1/1/x", "syria/articles/1990/01/01/x"),
+        ("https://x.org/syria/articles/2100/01/01/x", None),
+        ("https://x.org/syria/articles/2017/01/32/x", None),
+        ("https://x.org/syria/articles/2017/001/02/x", None),
+        # No site: a number before the section, a host named like a section.
+        ("https://example.com/2017/articles/2017/01/02/x", None),
+        ("https://community.newsdeeply.com/articles/2017/01/02/x", None),
+        # A protocol-relative link takes its site from its host.
+        ("//www.syriadeeply.org/articles/2013/07/05/homs", "syria/articles/2013/07/05/homs"),
+        # An executive summary may carry one segment more (its title); not two, nor a stylesheet.
+        ("https://www.newsdeeply.com/syria/executive-summaries/2017/03/01/full-text",
+         "syria/executive-summaries/2017/03/01"),
+        ("https://www.newsdeeply.com/syria/executive-summaries/2017/03/01/x/y", None),
+        ("https://www.newsdeeply.com/syria/executive-summaries/2017/03/01/print.css", None),
+        # Slugs that are no article's: a feed, a listing page, dots only.
+        ("https://www.newsdeeply.com/syria/background/rss", None),
+        ("https://www.newsdeeply.com/syria/articles/2013/07/05/page", None),
+        ("syria/articles/2013/07/05/...", None),
+        ("syria/background/%2E%2E%2E", None),
+        # A bare key with a query or a fragment is the key.
+        (f"{HOMS}?utm=1", HOMS),
+        (f"{HOMS}#top", HOMS),
+        # The explainers' listing on the old domain is none of them; an explainer named like a section is one.
+        ("http://www.syriadeeply.org/background", None),
+        ("https://www.newsdeeply.com/syria/background/community", "syria/background/community"),
+        # A mirror under a folder named like a section: the rightmost section still wins.
+        (f"/home/me/articles/{HOMS}.html", HOMS),
+        # Replay forms wrapping the old stand-alone domain, whose key only the wrapped URL gives.
+        (f"http://localhost:8080/archive/20200901000000id_/http://www.syriadeeply.org/{HOMS[6:]}", HOMS),
+        (f"/https://www.syriadeeply.org/{HOMS[6:]}", HOMS),
+    ],
+)
+def test_keys_at_the_edges_of_each_rule(url, key):
+    assert canonical_key(url) == key
+
+
+def test_a_lone_surrogate_in_a_slug_keys_without_error_and_its_key_is_its_own_key():
+    key = canonical_key("syria/articles/2013/07/05/a\ud800b")
+    assert key == "syria/articles/2013/07/05/a%EF%BF%BD%EF%BF%BD%EF%BF%BDb"
+    assert canonical_key(key) == key
+
+
+def test_a_url_is_keyed_up_to_4096_characters():
+    url = f"https://www.newsdeeply.com/{HOMS}?q="
+    url += "x" * (4096 - len(url))
+    assert canonical_key(url) == HOMS
+    assert canonical_key(url + "x") is None
