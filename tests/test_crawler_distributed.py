@@ -355,3 +355,40 @@ def test_limit_is_the_whole_crawls_page_budget(site, redis_url, tmp_path):
     assert "page budget reached" in shared.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("select pages from crawls").fetchall() == [(pages,)]
+
+
+def test_workers_read_the_warcs_into_a_redis_that_lost_the_crawl(site, reference, tmp_path):
+    """Redis restarted empty: each worker of `deeply run --workers 2` reads the folder's WARCs back
+    into it; stopped (SIGTERM) and run again, they finish the same crawl, each URL once."""
+    from crawler.resume import repair_open_files
+
+    expected, _ = reference
+    port = free_port()
+    warcs, db = tmp_path / "warcs", tmp_path / "archive.db"
+    with redis_server(tmp_path / "redis1", port) as url:
+        kill_when_written(subprocess.Popen(worker_cmd(site.start_url, url, warcs),
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+                          warcs, 400_000)
+    repair_open_files(warcs)  # what the next run does first: only the new workers' files are open
+    with redis_server(tmp_path / "redis2", port) as url:  # the same address, nothing in it
+        cmd = deeply_cmd("run", site.start_url, "--redis", url, "--workers", "2", "--warcs", str(warcs),
+                         "--db", str(db), "--quiet")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:  # well into the resumed crawl: new pages written
+            if sum(f.stat().st_size for f in warcs.glob("*.warc.gz.open")) > 300_000:
+                break
+            assert proc.poll() is None, "the run ended before it could be stopped"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the run wrote too little to be stopped mid-crawl")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        assert proc.returncode == 3, out + err
+        assert err.count(READ_BACK) == 2, err  # each worker read the folder back
+        again = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    assert again.returncode == 0, again.stdout + again.stderr
+    files = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(files)
+    assert union(files) == expected
+    assert len({_is_part_of(f) for f in files}) == 1, "one crawl id from the first worker to the last"
