@@ -359,7 +359,7 @@ def test_limit_is_the_whole_crawls_page_budget(site, redis_url, tmp_path):
 
 def test_workers_read_the_warcs_into_a_redis_that_lost_the_crawl(site, reference, tmp_path):
     """Redis restarted empty: each worker of `deeply run --workers 2` reads the folder's WARCs back
-    into it; stopped (SIGTERM) and run again, they finish the same crawl, each URL once."""
+    into it; stopped (SIGTERM) and run again, they finish the same crawl under one crawl id."""
     from crawler.resume import repair_open_files
 
     expected, _ = reference
