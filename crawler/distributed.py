@@ -14,6 +14,11 @@ worker without `--db` captures in full.
 A Redis that lost the crawl (restarted without persistence) is a new crawl to it: the worker whose
 WARC folder says it was in that crawl proposes the crawl's id again and resumes from its WARCs as a
 single crawl does (its captured URLs are marked seen in Redis, its pages' links queued again).
+
+Each time Redis starts a crawl it gives it a new epoch; a folder records the epoch whose Redis knows
+what the folder holds (it joined it, or was read into it). A worker resuming in a folder of the same
+epoch reads none of its WARCs: Redis's queue, filter and in-flight hashes are the whole frontier, and
+reading every WARC again (in each of `deeply run --workers`' processes) would only rebuild it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +77,19 @@ class DistributedSpider(SyriaDeeplySpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.children: dict[str, list] = {}  # token -> [requests not queued yet, parse ended, request]
+        # The budgets are the whole crawl's, counted in Redis by the scheduler, not by each worker.
+        self.max_pages = self.max_requisites = 0
+        self.started_all = False
+
+    async def start(self):
+        async for request in super().start():
+            yield request
+        # Each request is queued before the next is asked for: the start URLs and the resume links
+        # of this folder's WARCs are all in Redis now.
+        self.started_all = True
+
+    def over_budget(self, kind: str) -> None:
+        self.outcomes["page budget reached" if kind == "pages" else "requisite budget reached"] += 1
 
     async def parse(self, response):
         token = uuid.uuid4().hex
@@ -208,14 +226,22 @@ def _proposal(opts: CrawlOptions, state: dict | None) -> dict:
     crawl_id = state["crawl_id"] if resumable else uuid.uuid4().hex[:12]
     started = state["started"] if resumable else datetime.now(UTC).replace(microsecond=0).isoformat()
     return {"crawl_id": crawl_id, "started": started, "start_urls": opts.start_urls,
-            "options": {k: getattr(opts, k) for k in SHARED_OPTIONS}}
+            "epoch": uuid.uuid4().hex[:12], "options": {k: getattr(opts, k) for k in SHARED_OPTIONS}}
 
 
-def join_crawl(opts: CrawlOptions, own_folder: bool = True) -> tuple[CrawlOptions, dict, bool]:
-    """Join (or start) the crawl of these start URLs in Redis. Returns the options as the crawl set
-    them, its meta, and whether this folder's WARCs are part of it (to resume from). Only the process
-    that holds the folder (`own_folder`) repairs its files and writes its state: the workers of
-    `run_workers` share one folder, where another's `.open` file is being written."""
+@dataclass
+class Joined:
+    opts: CrawlOptions  # as the crawl set them
+    meta: dict | None  # None: no crawl of these start URLs runs (a late worker of `run_workers`)
+    ours: bool = False  # this folder's WARCs are part of the crawl
+    seed: bool = False  # ... and Redis does not know them yet: resume from them
+
+
+def join_crawl(opts: CrawlOptions, own_folder: bool = True) -> Joined:
+    """Join (or start) the crawl of these start URLs in Redis. Only the process that holds the folder
+    (`own_folder`) repairs its files and writes its state: the workers of `run_workers` share one
+    folder, where another's `.open` file is being written (they read the state their parent wrote,
+    and so decide as it did whether to resume from the WARCs)."""
     folder = Path(opts.warc_dir)
     if own_folder:
         repair_open_files(folder)
@@ -226,17 +252,21 @@ def join_crawl(opts: CrawlOptions, own_folder: bool = True) -> tuple[CrawlOption
     # over by the time a late worker starts).
     created, meta = rf.join(server, key, _proposal(opts, state), only=not own_folder)
     if meta is None:
-        return opts, None, False
+        return Joined(opts, None)
     adopted = replace(opts, **meta["options"])
     ours = bool(state and state.get("crawl_id") == meta["crawl_id"])
+    epoch = meta.get("epoch")
+    seed = ours and (epoch is None or state.get("redis_epoch") != epoch)
     if created and ours:
         log.warning("Redis had no running crawl of these start URLs: resuming crawl %s from %s",
                     meta["crawl_id"], folder)
     if own_folder:
         write_state(folder, {"crawl_id": meta["crawl_id"], "started": meta["started"],
                               "start_urls": opts.start_urls, "status": "running", "files": [],
-                              "redis": rf.redact(opts.redis_url)})
-    return adopted, meta, ours
+                              "redis": rf.redact(opts.redis_url),
+                              # Recorded once the WARCs are read into this Redis (finish_state).
+                              "redis_epoch": state.get("redis_epoch") if seed else epoch})
+    return Joined(adopted, meta, ours, seed)
 
 
 def crawl_files(folder: Path, prefix: str, started: datetime) -> list[Path]:
@@ -248,26 +278,31 @@ def run_worker(opts: CrawlOptions, take_lock: bool = True, worker: str | None = 
     folder = Path(opts.warc_dir)
     folder.mkdir(parents=True, exist_ok=True)
     if not take_lock:
-        return _run_worker(opts, worker or worker_id(), own_folder=False)
+        return _run_worker(opts, worker or worker_id(), own_folder=False)[0]
     with lock(folder):
-        result = _run_worker(opts, worker or worker_id(), own_folder=True)
-        finish_state(folder, result)
+        result, seeded = _run_worker(opts, worker or worker_id(), own_folder=True)
+        finish_state(folder, result, seeded)
         return result
 
 
-def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> CrawlResult:
+def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> tuple[CrawlResult, str | None]:
+    """The worker's result, and the epoch whose Redis now knows the folder's WARCs if this worker
+    read them into it (None otherwise)."""
     from scrapy.crawler import CrawlerProcess
 
-    opts, meta, ours = join_crawl(opts, own_folder)
+    joined = join_crawl(opts, own_folder)
+    opts, meta = joined.opts, joined.meta
     if meta is None:
         return CrawlResult(crawl_id="", started="", finished="", start_urls=opts.start_urls,
-                           complete=True, resumed=False, finish_reason="finished")
+                           complete=True, resumed=False, finish_reason="finished"), None
     crawl_id, started = meta["crawl_id"], datetime.fromisoformat(meta["started"])
     key = rf.crawl_key(opts.start_urls)
-    mine = crawl_files(Path(opts.warc_dir), opts.warc_prefix, started) if ours else []
-    captured = captured_so_far(mine) if mine else SharedSet()
-    if captured:
-        _mark_seen(opts.redis_url, key, captured)
+    mine = crawl_files(Path(opts.warc_dir), opts.warc_prefix, started) if joined.ours else []
+    captured = SharedSet()
+    if joined.seed and mine:
+        log.warning("worker %s: Redis does not know the %d WARC file(s) of crawl %s in %s: resuming from "
+                    "them", worker, len(mine), crawl_id, opts.warc_dir)
+        captured = captured_so_far(mine)
 
     settings = crawl_settings(opts, crawl_id, started, 0)
     for name, value in {
@@ -291,26 +326,19 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> CrawlResul
               if captured else {})
     process.crawl(crawler, **kwargs)
     process.start()
-    return result_of(crawler, opts, crawl_id, started, bool(captured), earlier_files=mine)
+    result = result_of(crawler, opts, crawl_id, started, joined.ours, earlier_files=mine)
+    seeded = meta.get("epoch") if joined.seed and crawler.spider.started_all else None
+    return result, seeded
 
 
-def _mark_seen(url: str, key: str, captured) -> None:
-    """What this folder already holds is seen by every worker (a Redis that restarted empty)."""
-    from scrapy_redis.dupefilter import RFPDupeFilter
-
-    server = rf.connect(url)
-    df = RFPDupeFilter(server, rf.keys(key)["dupefilter"])
-    pipe = server.pipeline(transaction=False)
-    for u in captured:
-        pipe.sadd(df.key, df.request_fingerprint(scrapy.Request(u)))
-    pipe.execute()
-
-
-def finish_state(folder: Path, result: CrawlResult) -> None:
+def finish_state(folder: Path, result: CrawlResult, seeded: str | None = None) -> None:
+    """`seeded`: the epoch of the Redis that now knows what this folder holds."""
     state = read_state(folder) or {}
     if state.get("crawl_id") == result.crawl_id:
         state["status"] = "finished" if result.complete else "running"
         state["files"] = sorted({*state.get("files", []), *(Path(f).name for f in result.files)})
+        if seeded:
+            state["redis_epoch"] = seeded
         write_state(folder, state)
 
 
@@ -327,9 +355,9 @@ def _worker_main(opts: CrawlOptions, load_priors, out: str, ready_key: str, work
     server.incr(ready_key)
     server.expire(ready_key, 3600)
     wait_until(lambda: int(server.get(ready_key) or 0) >= workers, READY_SECONDS)
-    result = run_worker(opts, take_lock=False)
+    result, seeded = _run_worker(opts, worker_id(), own_folder=False)
     tmp = Path(out + ".tmp")
-    tmp.write_text(json.dumps(result.as_dict()))
+    tmp.write_text(json.dumps({**result.as_dict(), "seeded": seeded}))
     os.replace(tmp, out)
 
 
@@ -341,7 +369,8 @@ def run_workers(opts: CrawlOptions, workers: int, load_priors=None, on_start=Non
 
     folder = Path(opts.warc_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    opts, meta, _ = join_crawl(opts)
+    joined = join_crawl(opts)
+    opts, meta = joined.opts, joined.meta
     started = datetime.fromisoformat(meta["started"])
     ctx = multiprocessing.get_context("spawn")
     child_opts = replace(opts, priors={}, resume=True, progress=False)
@@ -358,10 +387,12 @@ def run_workers(opts: CrawlOptions, workers: int, load_priors=None, on_start=Non
     if on_start is not None:
         on_start(procs)
     _wait_for(procs, opts)
-    results = []
+    results, seeded = [], None
     for out in outs:
         try:
-            results.append(CrawlResult(**json.loads(out.read_text())))
+            got = json.loads(out.read_text())
+            seeded = got.pop("seeded", None) or seeded
+            results.append(CrawlResult(**got))
         except (OSError, ValueError):
             continue  # a worker that died: its requests went to the others, its files are on disk
         finally:
@@ -372,7 +403,8 @@ def run_workers(opts: CrawlOptions, workers: int, load_priors=None, on_start=Non
     status = server.hget(rf.keys(rf.crawl_key(opts.start_urls))["meta"], "status") or b""
     done = status.decode() == "finished"
     result = merge(meta, opts, results, crawl_files(folder, opts.warc_prefix, started), done)
-    finish_state(folder, result)
+    result.resumed = result.resumed or joined.ours
+    finish_state(folder, result, seeded)
     return result
 
 

@@ -9,11 +9,17 @@ and its links are queued, and the in-flight requests of a worker whose heartbeat
 to the queue (another Lua script). So Redis always holds every URL not yet done: queued, or in some
 worker's hands.
 
+The page and requisite budgets (`--limit`, `--max-requisites`) are the whole crawl's: a request new
+to the filter is counted in Redis as it is queued and dropped past the budget, so N workers take K
+pages between them, as one crawl would; a redirect or a retry of a request taken earlier is the same
+page and is not counted again.
+
 Keys, all under `deeply:<crawl key>` (the crawl key is derived from the start URLs, so crawls with
 different start URLs on one Redis never share a key):
   :meta             hash: crawl id, start time, start URLs, the crawl's options, status
   :requests         scrapy-redis's priority queue (sorted set)
   :dupefilter       scrapy-redis's fingerprints (set)
+  :counts           hash: pages and requisites queued so far, against the crawl's budgets
   :workers          hash: worker id -> when and where it started
   :alive:<worker>   a string that expires unless the worker's heartbeat renews it
   :inflight:<worker> hash: field -> "score\\n" + the request as scrapy-redis encodes it
@@ -32,6 +38,7 @@ import hashlib
 import json
 import logging
 
+from scrapy import Request
 from scrapy.core.scheduler import BaseScheduler
 from scrapy_redis.scheduler import Scheduler
 
@@ -51,7 +58,7 @@ def crawl_key(start_urls: list[str]) -> str:
 
 def keys(key: str) -> dict[str, str]:
     return {"meta": f"{key}:meta", "requests": f"{key}:requests", "dupefilter": f"{key}:dupefilter",
-            "workers": f"{key}:workers"}
+            "workers": f"{key}:workers", "counts": f"{key}:counts"}
 
 
 def alive_key(key: str, worker: str) -> str:
@@ -87,7 +94,7 @@ return #items
 """
 
 # Join the running crawl of this key, or start a new one from the proposal (a finished or missing
-# crawl: its frontier and filter are dropped first). Returns {created, meta json}; {0, false} when
+# crawl: its frontier, filter and counts are dropped first). Returns {created, meta json}; {0, false} when
 # ARGV[2] = '1' (join only) and no crawl runs.
 JOIN = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -95,7 +102,7 @@ if status == 'running' then
   return {0, redis.call('HGET', KEYS[1], 'json')}
 end
 if ARGV[2] == '1' then return {0, false} end
-redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 redis.call('HSET', KEYS[1], 'status', 'running', 'json', ARGV[1])
 return {1, ARGV[1]}
 """
@@ -143,8 +150,8 @@ def redact(url: str) -> str:
 def join(server, key: str, proposal: dict, only: bool = False) -> tuple[bool, dict | None]:
     """(created, meta); with `only`, meta is None when no crawl of this key is running."""
     k = keys(key)
-    created, meta = server.eval(JOIN, 3, k["meta"], k["requests"], k["dupefilter"], json.dumps(proposal),
-                                "1" if only else "0")
+    created, meta = server.eval(JOIN, 4, k["meta"], k["requests"], k["dupefilter"], k["counts"],
+                                json.dumps(proposal), "1" if only else "0")
     return bool(int(created)), json.loads(meta) if meta else None
 
 
@@ -185,7 +192,29 @@ class RedisScheduler(Scheduler, BaseScheduler):
         super().open(spider)
         s = spider.crawler.settings
         self.inflight = inflight_key(s.get("DEEPLY_REDIS_KEY"), s.get("DEEPLY_WORKER_ID"))
+        self.counts = keys(s.get("DEEPLY_REDIS_KEY"))["counts"]
+        self.budgets = {"pages": s.getint("DEEPLY_MAX_PAGES"),
+                        "requisites": s.getint("DEEPLY_MAX_REQUISITES")}
         self._pop = self.server.register_script(POP)
+        captured = s.get("DEEPLY_ALREADY_CAPTURED")
+        if captured:
+            self._seed(spider, captured)
+
+    def _seed(self, spider, captured, batch: int = 10_000) -> None:
+        """What this worker's WARCs hold is seen by every worker, and its pages count against the
+        budget, as a resumed single crawl counts them (a Redis that lost the crawl). A URL another
+        worker already marked is counted once."""
+        urls = list(captured)
+        pages = 0
+        for at in range(0, len(urls), batch):
+            chunk = urls[at:at + batch]
+            pipe = self.server.pipeline(transaction=False)
+            for url in chunk:
+                pipe.sadd(self.df.key, self.df.request_fingerprint(Request(url)))
+            pages += sum(1 for url, added in zip(chunk, pipe.execute(), strict=True)
+                         if added and spider.scope.page_in_scope(url))
+        if pages:
+            self.server.hincrby(self.counts, "pages", pages)
 
     def enqueue_request(self, request):
         parent = request.meta.pop(PARENT, None)  # never stored: it means something in this process only
@@ -197,6 +226,8 @@ class RedisScheduler(Scheduler, BaseScheduler):
             if not request.dont_filter and self.df.request_seen(request):
                 self.df.log(request, self.spider)
                 return False
+            if held is None and not self._within_budget(request):
+                return False
             if self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
             self.queue.push(request)
@@ -206,6 +237,14 @@ class RedisScheduler(Scheduler, BaseScheduler):
                 self._release(held)
             if parent is not None:
                 self.spider.child_scheduled(parent)
+
+    def _within_budget(self, request) -> bool:
+        kind = "requisites" if request.meta.get("requisite") else "pages"
+        budget = self.budgets[kind]
+        if not budget or self.server.hincrby(self.counts, kind, 1) <= budget:
+            return True
+        self.spider.over_budget(kind)
+        return False
 
     def next_request(self):
         got = self._pop(keys=[self.queue.key, self.inflight])

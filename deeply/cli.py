@@ -52,7 +52,8 @@ def _crawl_options(f):
                      help="Folder the WARC files are written to."),
         click.option("--limit", "max_pages", type=click.IntRange(min=1), default=CrawlOptions.max_pages,
                      show_default=True,
-                     help="Page budget: at most this many pages (requisites not counted)."),
+                     help="Page budget: at most this many pages (requisites not counted); with --redis, "
+                     "the whole crawl's, shared by all its workers."),
         click.option("--max-depth", type=click.IntRange(min=0), default=CrawlOptions.max_depth,
                      show_default=True,
                      help="Follow links at most this deep from the start pages (0: no limit)."),
@@ -84,7 +85,8 @@ def _crawl_options(f):
                      help="Requisites of requisites at most this deep (a stylesheet's font: 2; 0: none)."),
         click.option("--max-requisites", type=click.IntRange(min=0), default=CrawlOptions.max_requisites,
                      show_default=True,
-                     help="At most this many requisites in all (0: no limit)."),
+                     help="At most this many requisites in all (0: no limit); with --redis, the whole "
+                     "crawl's."),
         click.option("--redis", "redis_url", default=None, metavar="redis://[:PASSWORD@]HOST:PORT/DB",
                      help="Join (or start) the distributed crawl of these start URLs on this Redis: "
                      "its frontier is shared by every process given the same URL (docs/distributed.md)."),

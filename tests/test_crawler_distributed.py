@@ -27,6 +27,7 @@ from tests.support.servers import free_port
 
 ARTICLES = 150
 TIMEOUT = 900
+READ_BACK = "resuming from them"  # a worker's warning as it reads its folder's WARCs into Redis
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +187,7 @@ def test_a_redis_restarted_empty_resumes_from_the_warcs(site, reference, tmp_pat
                                timeout=TIMEOUT)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "resumed" in again.stdout
+    assert READ_BACK in again.stderr, "Redis lost the crawl: the worker reads its WARCs back into it"
     files = sorted(warcs.glob("*.warc.gz"))
     warcio_check(files)
     by_file = captures_by_file(files)
@@ -241,27 +243,53 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.mark.corpus
-@pytest.mark.parametrize("workers", [2, 3])
-def test_workers_share_the_real_syria_copy(corpus_dir, redis_url, tmp_path, workers):
+@pytest.fixture(scope="module")
+def syria_start(corpus_dir):
+    """The real Syria copy served on 127.0.0.1 for this module, as tests/test_crawler_corpus.py does."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(corpus_dir)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    start = f"http://127.0.0.1:{server.server_port}/syria/articles.html"
     try:
-        single = subprocess.run(deeply_cmd("crawl", start, "--warcs", str(tmp_path / "single"), "--quiet"),
-                                capture_output=True, text=True, timeout=1800)
-        assert single.returncode in (0, 1), single.stdout + single.stderr
-        warcs = tmp_path / "shared"
-        shared = subprocess.run(deeply_cmd("run", start, "--redis", redis_url, "--workers", str(workers),
-                                       "--warcs", str(warcs), "--db", str(tmp_path / "a.db"), "--quiet"),
-                                capture_output=True, text=True, timeout=1800)
-        assert shared.returncode in (0, 1), shared.stdout + shared.stderr
+        yield f"http://127.0.0.1:{server.server_port}/syria/articles.html"
     finally:
         server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def syria_reference(syria_start, tmp_path_factory):
+    """A single crawl (no Redis) of the real copy: its URL set and page count."""
+    warcs = tmp_path_factory.mktemp("syria-single")
+    began = time.monotonic()
+    done = subprocess.run(deeply_cmd("crawl", syria_start, "--warcs", str(warcs), "--quiet"),
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    urls = union(sorted(warcs.glob("*.warc.gz")))
+    pages = summary_number(done.stdout, "pages")
+    print(f"\nsyria, one crawl: {pages} pages, {len(urls)} URLs, {time.monotonic() - began:.0f} s")
+    return urls, pages
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_share_the_real_syria_copy(syria_start, syria_reference, redis_url, tmp_path, workers):
+    expected, pages = syria_reference
+    warcs = tmp_path / "shared"
+    began = time.monotonic()
+    shared = subprocess.run(deeply_cmd("run", syria_start, "--redis", redis_url, "--workers", str(workers),
+                                       "--warcs", str(warcs), "--db", str(tmp_path / "a.db"), "--quiet"),
+                            capture_output=True, text=True, timeout=1800)
+    took = time.monotonic() - began
+    assert shared.returncode in (0, 1), shared.stdout + shared.stderr
     files = sorted(warcs.glob("*.warc.gz"))
-    assert len(files) >= workers
+    assert len({worker_of(f) for f in files}) == workers, [f.name for f in files]
     warcio_check(files)
-    assert_shared_fairly(files, union(sorted((tmp_path / "single").glob("*.warc.gz"))))
+    assert_shared_fairly(files, expected)
+    assert summary_number(shared.stdout, "pages") == pages
+    share: Counter = Counter()
+    for f, urls in captures_by_file(files).items():
+        share[worker_of(f)] += len(urls)
+    print(f"\nsyria, {workers} workers: {len(expected)} URLs in {len(files)} files, {took:.0f} s "
+          f"(crawl and ingest); URLs by worker: {sorted(share.values(), reverse=True)}")
 
 
 def test_a_sigtermed_run_of_workers_stops_as_interrupted_and_the_next_run_completes(site, reference,
@@ -293,4 +321,74 @@ def test_a_sigtermed_run_of_workers_stops_as_interrupted_and_the_next_run_comple
 
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
     assert again.returncode == 0, again.stdout + again.stderr
+    assert "(resumed)" in again.stdout
+    # Redis kept the crawl: its frontier is whole there, and no worker reads the WARCs again.
+    assert READ_BACK not in again.stderr, again.stderr
     assert union(sorted(warcs.glob("*.warc.gz"))) == expected
+
+
+def html_pages(files) -> set[str]:
+    """URLs of the 200 HTML responses (the pages, not their requisites)."""
+    return {u for u, recs in check_pairs(files).items()
+            if any(r[0] == "response" and int(r[2].get_statuscode()) == 200
+                   and "html" in (r[2].get_header("Content-Type") or "") for r in recs)}
+
+
+def test_limit_is_the_whole_crawls_page_budget(site, redis_url, tmp_path):
+    """`--limit K` with N workers takes K pages between them, as one crawl does, not K each."""
+    limit = "20"
+    single = subprocess.run(deeply_cmd("crawl", site.start_url, "--warcs", str(tmp_path / "single"),
+                                       "--limit", limit, "--quiet"),
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert single.returncode == 0, single.stdout + single.stderr
+    warcs, db = tmp_path / "warcs", tmp_path / "archive.db"
+    shared = subprocess.run(deeply_cmd("run", site.start_url, "--redis", redis_url, "--workers", "3",
+                                       "--limit", limit, "--warcs", str(warcs), "--db", str(db), "--quiet"),
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert shared.returncode == 0, shared.stdout + shared.stderr
+    pages = summary_number(single.stdout, "pages")
+    assert 0 < pages <= int(limit)
+    assert summary_number(shared.stdout, "pages") == pages
+    files = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(files)
+    assert len(html_pages(files)) == len(html_pages(sorted((tmp_path / "single").glob("*.warc.gz"))))
+    assert "page budget reached" in shared.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select pages from crawls").fetchall() == [(pages,)]
+
+
+def test_workers_read_the_warcs_into_a_redis_that_lost_the_crawl(site, reference, tmp_path):
+    """Redis restarted empty: each worker of `deeply run --workers 2` reads the folder's WARCs back
+    into it; stopped (SIGTERM) and run again, they finish the same crawl under one crawl id."""
+    from crawler.resume import repair_open_files
+
+    expected, _ = reference
+    port = free_port()
+    warcs, db = tmp_path / "warcs", tmp_path / "archive.db"
+    with redis_server(tmp_path / "redis1", port) as url:
+        kill_when_written(subprocess.Popen(worker_cmd(site.start_url, url, warcs),
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+                          warcs, 400_000)
+    repair_open_files(warcs)  # what the next run does first: only the new workers' files are open
+    with redis_server(tmp_path / "redis2", port) as url:  # the same address, nothing in it
+        cmd = deeply_cmd("run", site.start_url, "--redis", url, "--workers", "2", "--warcs", str(warcs),
+                         "--db", str(db), "--quiet")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:  # well into the resumed crawl: new pages written
+            if sum(f.stat().st_size for f in warcs.glob("*.warc.gz.open")) > 300_000:
+                break
+            assert proc.poll() is None, "the run ended before it could be stopped"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the run wrote too little to be stopped mid-crawl")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        assert proc.returncode == 3, out + err
+        assert err.count(READ_BACK) == 2, err  # each worker read the folder back
+        again = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    assert again.returncode == 0, again.stdout + again.stderr
+    files = sorted(warcs.glob("*.warc.gz"))
+    warcio_check(files)
+    assert union(files) == expected
+    assert len({_is_part_of(f) for f in files}) == 1, "one crawl id from the first worker to the last"
