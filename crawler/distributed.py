@@ -43,8 +43,8 @@ from crawler import redis_frontier as rf
 from crawler.lock import lock
 from crawler.options import CrawlOptions, CrawlResult
 from crawler.overrides import crawl_settings
-from crawler.resume import captured_so_far, frontier_from, repair_open_files
-from crawler.run import result_of
+from crawler.resume import captured_so_far, repair_open_files
+from crawler.run import crawl_in_process, result_of
 from crawler.shared import SharedSet
 from crawler.spiders.syriadeeply import SyriaDeeplySpider
 from crawler.state import read_state, write_state
@@ -288,8 +288,6 @@ def run_worker(opts: CrawlOptions, take_lock: bool = True, worker: str | None = 
 def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> tuple[CrawlResult, str | None]:
     """The worker's result, and the epoch whose Redis now knows the folder's WARCs if this worker
     read them into it (None otherwise)."""
-    from scrapy.crawler import CrawlerProcess
-
     joined = join_crawl(opts, own_folder)
     opts, meta = joined.opts, joined.meta
     if meta is None:
@@ -320,12 +318,7 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> tuple[Craw
         "EXTENSIONS": {"crawler.distributed.WorkerExtension": 0},
     }.items():
         settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(DistributedSpider)
-    kwargs = ({"already_captured": captured, "resume_links": frontier_from(mine, opts.priors)}
-              if captured else {})
-    process.crawl(crawler, **kwargs)
-    process.start()
+    crawler = crawl_in_process(settings, DistributedSpider, captured, mine, opts.priors)
     result = result_of(crawler, opts, crawl_id, started, joined.ours, earlier_files=mine)
     seeded = meta.get("epoch") if joined.seed and crawler.spider.started_all else None
     return result, seeded

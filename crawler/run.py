@@ -34,8 +34,6 @@ def run_crawl(opts: CrawlOptions, take_lock: bool = True) -> CrawlResult:
 
 
 def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
-    from scrapy.crawler import CrawlerProcess
-
     repair_open_files(folder)
     state = read_state(folder) if opts.resume else None
     resumed = bool(state and state.get("status") == "running" and state.get("start_urls") == opts.start_urls)
@@ -55,20 +53,29 @@ def _run_locked(opts: CrawlOptions, folder: Path) -> CrawlResult:
     settings = crawl_settings(opts, crawl_id, started, first_serial)
     captured = captured_so_far(mine) if resumed else SharedSet()
     settings.set("DEEPLY_ALREADY_CAPTURED", captured, priority="cmdline")
-    process = CrawlerProcess(settings)
     from crawler.spiders.syriadeeply import SyriaDeeplySpider
 
-    crawler = process.create_crawler(SyriaDeeplySpider)
-    kwargs = ({"already_captured": captured, "resume_links": frontier_from(mine, opts.priors)}
-              if captured else {})
-    process.crawl(crawler, **kwargs)
-    process.start()
-
+    crawler = crawl_in_process(settings, SyriaDeeplySpider, captured, mine, opts.priors)
     result = result_of(crawler, opts, crawl_id, started, resumed, earlier_files=mine)
     state["files"] = sorted({Path(f).name for f in result.files})
     state["status"] = "finished" if result.complete else "running"
     write_state(folder, state)
     return result
+
+
+def crawl_in_process(settings, spider_cls, captured, mine: list[Path], priors):
+    """Run `spider_cls` to its end in this process (Scrapy's reactor, once per process) and return
+    its crawler. A resumed crawl (`captured` holds what the WARCs `mine` already have) starts from
+    the links of those pages that were never followed."""
+    from scrapy.crawler import CrawlerProcess  # imported when a crawl runs: Scrapy is slow to import
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider_cls)
+    kwargs = ({"already_captured": captured, "resume_links": frontier_from(mine, priors)}
+              if captured else {})
+    process.crawl(crawler, **kwargs)
+    process.start()
+    return crawler
 
 
 def result_of(crawler, opts: CrawlOptions, crawl_id: str, started: datetime, resumed: bool,
