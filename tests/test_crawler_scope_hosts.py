@@ -86,6 +86,12 @@ def test_an_ip_pattern_bracketed_or_not_matches_the_address_a_url_gives():
         assert scope.requisite_in_scope("http://127.0.0.9/site.css"), spec
 
 
+def test_a_glob_class_at_a_patterns_end_stays_a_class_only_an_ip_loses_its_brackets():
+    rule = HostRule.parse("[ab]cdn.example,img[12]", ["http://127.0.0.1:8000/syria"])
+    assert rule.allows("acdn.example") and rule.allows("bcdn.example") and not rule.allows("ccdn.example")
+    assert rule.allows("img1") and rule.allows("img2") and not rule.allows("img3")
+
+
 def test_empty_patterns_are_skipped_and_bad_ones_named():
     rule = HostRule.parse("a.example,,b.example, ,", ["http://127.0.0.1:8000/syria"])
     assert rule.allows("a.example") and rule.allows("b.example") and not rule.allows("c.example")

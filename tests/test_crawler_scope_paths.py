@@ -19,6 +19,10 @@ from crawler.scope import Scope, _plain_path, root_of
         ("http://127.0.0.1/syria", "http://127.0.0.1:8080/syria/x", False),
         ("https://127.0.0.1/syria", "https://127.0.0.1:443/syria/x", True),
         ("https://127.0.0.1/syria", "https://127.0.0.1:444/syria/x", False),
+        # The start URL's own default port is no port either, and its scheme's case is no matter.
+        ("https://127.0.0.1:443/syria", "https://127.0.0.1/syria/x", True),
+        ("https://127.0.0.1:443/syria", "https://127.0.0.1:444/syria/x", False),
+        ("HTTPS://127.0.0.1/syria", "https://127.0.0.1/syria/x", True),
         ("http://127.0.0.1:8000/syria", "http://127.0.0.1:8001/syria/x", False),
         # The site's root as start: the bare host is its root page.
         ("http://127.0.0.1:8000/", "http://127.0.0.1:8000", True),
@@ -83,3 +87,19 @@ def test_the_folder_a_start_url_implies(start, prefix, exact):
 def test_a_start_url_that_is_no_http_url_is_named(start):
     with pytest.raises(ValueError, match="not an http"):
         root_of(start)
+
+
+@pytest.mark.parametrize(
+    "start, prefix, want_prefix, want_exact",
+    [
+        ("http://127.0.0.1/index.html", None, "/", "/index.html"),  # a file at the top: the whole host
+        ("http://127.0.0.1/INBOX/a.html", None, "/INBOX/", "/INBOX/a.html"),
+        ("http://127.0.0.1/INBOX", None, "/INBOX/", "/INBOX"),
+        ("http://127.0.0.1/INBOX/", None, "/INBOX/", "/INBOX"),
+        ("http://127.0.0.1/x.html", "/syria", "/syria/", "/x.html"),  # a prefix given: a folder
+        ("http://127.0.0.1/x.html", "/syria/", "/syria/", "/x.html"),
+    ],
+)
+def test_the_folder_a_start_url_implies_or_is_given(start, prefix, want_prefix, want_exact):
+    root = root_of(start, prefix)
+    assert (root.scheme, root.prefix, root.exact) == ("http", want_prefix, want_exact)
