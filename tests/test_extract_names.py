@@ -14,6 +14,7 @@ from extract.names import (
     is_publication,
     mentioned_names,
     publication_named,
+    strip_titles,
 )
 
 
@@ -254,3 +255,25 @@ def test_the_publication_a_page_spells_asks_under_the_name_it_gives_itself():
     assert plain.resolve("ND") == ("News Deeply", True)
     assert plain.resolve("SYRIA DEEPLY") == ("Syria Deeply", True)
     assert not plain.is_author("Syria Deeply") and plain.is_author("Lara Setrakian")  # a site is no author
+
+
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        ("Atlantic Council’s Faysal Itani", "Faysal Itani"),  # an institution's possessive
+        ("Council’s Faysal Abu Itani", "Faysal Abu Itani"),  # the possessive first, three words after
+        ("Council's Itani", "Itani"),
+        ("Rana Aziz’s", "Rana Aziz’s"),  # a possessive last is the name itself
+        ("The Group’s Deputy Director Rana Aziz", "Rana Aziz"),  # the possessive, then titles
+        ("Executive Editor Karen Leigh", "Karen Leigh"),
+        ("Lieutenant Colonel Fares Baioush", "Fares Baioush"),
+        ("Dr. Rana Aziz", "Rana Aziz"),
+        ("Dr Rana Aziz", "Rana Aziz"),
+        ("Dr. Aziz", "Aziz"),  # a title before one word
+        ("Aleppo-based Rana Aziz", "Rana Aziz"),
+        ("Dr.", "Dr."),  # a title alone stays: something must remain
+        ("Rana Aziz", "Rana Aziz"),
+    ],
+)
+def test_strip_titles_leaves_the_name_after_ranks_titles_and_possessives(words, name):
+    assert strip_titles(words.split()) == name.split()
