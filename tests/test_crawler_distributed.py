@@ -292,6 +292,24 @@ def test_workers_share_the_real_syria_copy(syria_start, syria_reference, redis_u
           f"(crawl and ingest); URLs by worker: {sorted(share.values(), reverse=True)}")
 
 
+def sigterm_when_written(cmd: list[str], warcs: Path, size: int) -> tuple[int, str, str]:
+    """Start `cmd` (a `deeply run`), SIGTERM it once its open WARC files hold `size` bytes, and
+    return its exit code and output once it has stopped."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if sum(f.stat().st_size for f in warcs.glob("*.warc.gz.open")) > size:
+            break
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("the run wrote too little to be stopped mid-crawl")
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=TIMEOUT)
+    return proc.returncode, out, err
+
+
 def test_a_sigtermed_run_of_workers_stops_as_interrupted_and_the_next_run_completes(site, reference,
                                                                                      redis_url, tmp_path):
     """`deeply run --workers` stopped by SIGTERM (cron's or systemd's stop): the workers close their
@@ -300,18 +318,8 @@ def test_a_sigtermed_run_of_workers_stops_as_interrupted_and_the_next_run_comple
     warcs, db = tmp_path / "warcs", tmp_path / "archive.db"
     cmd = deeply_cmd("run", site.start_url, "--redis", redis_url, "--workers", "2", "--warcs", str(warcs),
                      "--db", str(db), "--quiet")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:  # mid-crawl: an open file with some pages in it
-        if any(f.stat().st_size > 200_000 for f in warcs.glob("*.warc.gz.open")):
-            break
-        assert proc.poll() is None, "the run ended before it could be stopped"
-        time.sleep(0.02)
-    else:
-        pytest.fail("the run wrote too little to be stopped mid-crawl")
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=TIMEOUT)
-    assert proc.returncode == 3, out + err
+    code, out, err = sigterm_when_written(cmd, warcs, 200_000)  # mid-crawl: pages in the open files
+    assert code == 3, out + err
     assert "Traceback" not in err, err
     assert not list(warcs.glob("*.open")) and not list(warcs.glob(".deeply-worker-*"))
     first = sorted(warcs.glob("*.warc.gz"))
@@ -373,18 +381,8 @@ def test_workers_read_the_warcs_into_a_redis_that_lost_the_crawl(site, reference
     with redis_server(tmp_path / "redis2", port) as url:  # the same address, nothing in it
         cmd = deeply_cmd("run", site.start_url, "--redis", url, "--workers", "2", "--warcs", str(warcs),
                          "--db", str(db), "--quiet")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:  # well into the resumed crawl: new pages written
-            if sum(f.stat().st_size for f in warcs.glob("*.warc.gz.open")) > 300_000:
-                break
-            assert proc.poll() is None, "the run ended before it could be stopped"
-            time.sleep(0.02)
-        else:
-            pytest.fail("the run wrote too little to be stopped mid-crawl")
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=TIMEOUT)
-        assert proc.returncode == 3, out + err
+        code, out, err = sigterm_when_written(cmd, warcs, 300_000)  # well into the resumed crawl
+        assert code == 3, out + err
         assert err.count(READ_BACK) == 2, err  # each worker read the folder back
         again = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
     assert again.returncode == 0, again.stdout + again.stderr
