@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -429,10 +430,11 @@ LATEST_SELECT = """
 """
 
 
+@cache
 def latest_upsert(where: str = "1") -> str:
     """The statement writing latest_versions' rows of the articles matching `where` (over
     LATEST_SELECT's `a` and `v`): an upsert, so that a changed row is an UPDATE and the speakers'
-    triggers see the version it leaves."""
+    triggers see the version it leaves. Built once per `where`: ingest writes it for every record."""
     updates = ", ".join(f"{c} = excluded.{c}" for c in LATEST_COLUMNS if c != "article_key")
     return (f"INSERT INTO latest_versions ({', '.join(LATEST_COLUMNS)}) {LATEST_SELECT} WHERE {where} "
             f"ON CONFLICT (article_key) DO UPDATE SET {updates}")
