@@ -25,6 +25,7 @@ import shutil
 import sqlite3
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,6 +91,13 @@ def _digest(s: str) -> str:
     return "sha1:" + hashlib.sha1(s.encode()).hexdigest().upper()[:32]
 
 
+def _record_id(crawl_id: str, name: str) -> str:
+    """A WARC-Record-ID as warcio writes them (a random UUID), but the same on every run: random
+    keys are what the captures' primary-key index sees from a real crawl, and what it costs."""
+    return "urn:uuid:" + str(uuid.UUID(bytes=hashlib.sha256(f"{crawl_id}/{name}".encode()).digest()[:16],
+                                       version=4))
+
+
 def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -137,7 +145,7 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
             article_caps, revisits, fresh = [], [], []
             for i, r in enumerate(present):
                 when = _stamp(start + timedelta(seconds=i // 4))
-                capture_id = f"urn:uuid:{crawl_id}-{i:06d}"
+                capture_id = _record_id(crawl_id, f"{i:06d}")
                 if r.key in changed:
                     old = current[r.key][0]
                     if r.key in retitle:
@@ -160,7 +168,7 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
                 when = _stamp(start + timedelta(seconds=len(present) // 4 + j // 4))
                 orig = others.get(url)
                 mime = "image/jpeg" if url.endswith(".jpg") else "text/html"
-                capture = _capture(f"urn:uuid:{crawl_id}-p{j:06d}", url, when, warc, offset, crawl_id, None,
+                capture = _capture(_record_id(crawl_id, f"p{j:06d}"), url, when, warc, offset, crawl_id, None,
                                    orig, digest=_digest(url), mime=mime)
                 if orig is None:
                     others[url] = capture
@@ -300,7 +308,7 @@ def one_more_crawl(path: Path, plan: Plan, label: str) -> tuple[float, float]:
         for i, orig in enumerate(rows):
             key = orig.pop("key")
             when = _stamp(start + timedelta(seconds=i // 4))
-            capture_id = f"urn:uuid:{crawl_id}-{i:06d}"
+            capture_id = _record_id(crawl_id, f"{i:06d}")
             record = store.record_from_version(db, orig["version_id"])
             if key in changed:
                 if key in retitle:
@@ -319,7 +327,7 @@ def one_more_crawl(path: Path, plan: Plan, label: str) -> tuple[float, float]:
             n += 1
         for j, orig in enumerate(others):
             when = _stamp(start + timedelta(seconds=len(rows) // 4 + j // 4))
-            capture = _capture(f"urn:uuid:{crawl_id}-p{j:06d}", orig["url"], when, warc, offset, crawl_id,
+            capture = _capture(_record_id(crawl_id, f"p{j:06d}"), orig["url"], when, warc, offset, crawl_id,
                                None, orig, mime=orig["mime"])
             store.insert_capture(db, capture)
             offset += 800

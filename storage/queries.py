@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from storage.schema import LATEST_CAPTURE_WHERE
+
 
 @contextmanager
 def read_only(db_path) -> Iterator[sqlite3.Connection | None]:
@@ -38,17 +40,19 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
-# The newest capture per URL whose payload is known (a 200 response, or a revisit of one); for a
-# revisit, the original is the response with the same URL and payload digest.
-PRIORS_SQL = """
-with latest as (
+# The newest capture per URL whose payload is known (a 200 response, or a revisit of one; kept in
+# latest_captures by a trigger), with the original response of its payload: the one with the same
+# URL and payload digest.
+LATEST_SQL = "select url, payload_digest from latest_captures"
+# A store made before latest_captures (schema 5), until its next ingest migrates it: the same rows,
+# grouped from every capture.
+LATEST_SQL_BEFORE_V5 = f"""
   select url, payload_digest, max(fetched_at) as fetched_at
-  from captures
-  where payload_digest is not null and (status = 200 or is_revisit = 1)
-  group by url
-)
+  from captures where {LATEST_CAPTURE_WHERE} group by url
+"""
+PRIORS_SQL = """
 select l.url, l.payload_digest, o.fetched_at, o.warc_file, o.warc_offset
-from latest l
+from ({latest}) l
 join captures o on o.rowid = (
   select rowid from captures o2
   where o2.url = l.url and o2.payload_digest = l.payload_digest and o2.is_revisit = 0 and o2.status = 200
@@ -61,9 +65,13 @@ def latest_originals(db_path) -> list[tuple[str, str, str, str | None, int | Non
     """(url, payload digest, WARC-Date, WARC file, offset) of the original response behind the
     latest capture of every URL: the dedup memory a re-crawl writes its revisits against."""
     with read_only(db_path) as conn:
-        if conn is None or "captures" not in _tables(conn):
+        if conn is None:
             return []
-        return conn.execute(PRIORS_SQL).fetchall()
+        tables = _tables(conn)
+        if "captures" not in tables:
+            return []
+        latest = LATEST_SQL if "latest_captures" in tables else LATEST_SQL_BEFORE_V5
+        return conn.execute(PRIORS_SQL.format(latest=latest)).fetchall()
 
 
 def ingested_warc_names(db_path) -> set[str]:

@@ -27,7 +27,7 @@ from storage.util import StoreError, utc_now
 
 # Bump on any change of tables, columns, indexes or views; open_store() refuses a newer file
 # rather than writing rows an older program does not understand.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The page cache of a connection that writes (open_store), in KiB.
 WRITE_CACHE_KIB = 65536
@@ -215,6 +215,16 @@ TABLES: dict[str, str] = {
             title TEXT,
             PRIMARY KEY (warc_file, url, ts)
         )""",
+    # Each URL's newest capture whose payload is known (a 200, or a revisit of one), kept by the
+    # trigger latest_captures_ai: the crawler's dedup memory (storage.queries.latest_originals)
+    # reads these rows, as many as the site has URLs, instead of grouping every capture by URL.
+    "latest_captures": """
+        CREATE TABLE IF NOT EXISTS latest_captures (
+            url TEXT PRIMARY KEY,
+            fetched_at TEXT,
+            payload_digest TEXT,
+            capture_id TEXT REFERENCES captures(id)
+        )""",
     # `deeply qa`: one row per page of a crawl replayed in a browser (replay/qa.py); a re-check
     # replaces the page's row.
     "qa": """
@@ -309,12 +319,15 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     # The speakers query groups every turn of the current versions by speaker and role: read
     # from this index alone, never the turns' text.
     ("qa_turns", ("speaker", "role", "version_id"), False),
-    ("captures", ("url", "fetched_at"), False),
+    # A capture's history lookups (an article's captures, a version's, the revisits of a capture,
+    # a URL's) lead with the crawl: a weekly crawl then adds its entries at one end of each index
+    # instead of one to every page of it, and a lookup by the second column alone is a skip-scan,
+    # one seek per crawl (the statistics of refresh_statistics tell the planner so).
     ("captures", ("crawl_id", "article_key"), False),
-    ("captures", ("article_key", "fetched_at"), False),
-    ("captures", ("version_id",), False),
+    ("captures", ("crawl_id", "url"), False),
+    ("captures", ("crawl_id", "version_id"), False),
+    ("captures", ("crawl_id", "refers_to"), False),
     ("captures", ("warc_file", "warc_offset"), False),
-    ("captures", ("refers_to",), False),
     ("captures", ("fetched_at",), False),
     ("warc_files", ("sha256",), False),
     ("warc_files", ("file_name",), False),
@@ -347,6 +360,9 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
 # Ingest looks a payload digest up among originals only (is_revisit = 0, storage.store.
 # resolve_revisit; the crawler's priors likewise), and digest faults are a handful.
 PARTIAL_INDEXES: dict[str, str] = {
+    "idx_captures_url_original":
+        "CREATE INDEX IF NOT EXISTS idx_captures_url_original "
+        "ON captures (url, fetched_at) WHERE is_revisit = 0",
     "idx_captures_payload_digest_original":
         "CREATE INDEX IF NOT EXISTS idx_captures_payload_digest_original "
         "ON captures (payload_digest) WHERE is_revisit = 0",
@@ -377,6 +393,9 @@ def _speaker_counts(sign: str, version: str) -> str:
 SPEAKER_ROLE = ("CASE WHEN questions > 0 AND answers > 0 THEN 'both' WHEN questions > 0 THEN 'question' "
                 "WHEN answers > 0 THEN 'answer' END")
 
+# The captures latest_captures holds: a payload the next crawl can write a revisit against.
+LATEST_CAPTURE_WHERE = "payload_digest IS NOT NULL AND (status = 200 OR is_revisit = 1)"
+
 # A version's speakers count while it is an article's current one: its row of latest_versions
 # arriving, moving to another version or going. Ingest and re-extraction both change that row
 # (store.sync_latest, an upsert so that the UPDATE trigger fires: INSERT OR REPLACE would delete
@@ -394,6 +413,19 @@ TRIGGERS: dict[str, str] = {
     "latest_versions_speakers_ad": f"""
         CREATE TRIGGER IF NOT EXISTS latest_versions_speakers_ad AFTER DELETE ON latest_versions
         BEGIN{_speaker_counts('-', 'OLD.version_id')}
+        END""",
+    # A capture never changes its URL, date, status or digest once written, nor goes: a later one
+    # replaces the URL's row, an earlier one (a WARC ingested late) leaves it.
+    "latest_captures_ai": f"""
+        CREATE TRIGGER IF NOT EXISTS latest_captures_ai AFTER INSERT ON captures
+        WHEN {LATEST_CAPTURE_WHERE.replace("payload_digest", "NEW.payload_digest")
+              .replace("status", "NEW.status").replace("is_revisit", "NEW.is_revisit")}
+        BEGIN
+            INSERT INTO latest_captures (url, fetched_at, payload_digest, capture_id)
+            VALUES (NEW.url, NEW.fetched_at, NEW.payload_digest, NEW.id)
+            ON CONFLICT (url) DO UPDATE SET fetched_at = excluded.fetched_at,
+                payload_digest = excluded.payload_digest, capture_id = excluded.capture_id
+            WHERE excluded.fetched_at >= coalesce(latest_captures.fetched_at, '');
         END""",
 }
 
@@ -540,12 +572,36 @@ def _v4_speaker_counts_and_partial_indexes(db: Database) -> None:
     db.execute("ANALYZE captures")
 
 
+def _v5_captures_history_by_crawl(db: Database) -> None:
+    """The captures' indexes on a URL, an article, a version or a referred capture lead with the
+    crawl, and a URL is looked up among the originals only: what a weekly crawl writes into them
+    no longer grows with the crawls before it. Each URL's latest capture gets a table of its own."""
+    for name in ("idx_captures_url_fetched_at", "idx_captures_article_key_fetched_at",
+                 "idx_captures_version_id", "idx_captures_refers_to"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    for table, columns, unique in INDEXES:
+        if table == "captures":
+            db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}",
+                                   unique=unique, if_not_exists=True)
+    db.execute(PARTIAL_INDEXES["idx_captures_url_original"])
+    db.execute(TABLES["latest_captures"])
+    # SQLite's bare columns: with max(), the other columns come from the row holding the max.
+    db.execute(f"""
+        INSERT OR REPLACE INTO latest_captures (url, fetched_at, payload_digest, capture_id)
+        SELECT url, max(fetched_at), payload_digest, id FROM captures
+        WHERE {LATEST_CAPTURE_WHERE} GROUP BY url""")
+    db.execute("PRAGMA analysis_limit = 1000")
+    db.execute("ANALYZE captures")
+    _crawl_led_statistics(db)
+
+
 # (version it brings the store to, the step). Append only; each step may assume the ones before
 # it ran, and nothing after it (the create-missing pass runs after all steps).
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (2, _v2_latest_table_and_facets),
     (3, _v3_covering_indexes),
     (4, _v4_speaker_counts_and_partial_indexes),
+    (5, _v5_captures_history_by_crawl),
 ]
 
 
@@ -598,6 +654,30 @@ def refresh_statistics(db: Database) -> None:
     """
     db.execute("PRAGMA analysis_limit = 1000")
     db.execute("ANALYZE")
+    _crawl_led_statistics(db)
+
+
+def _crawl_led_statistics(db: Database) -> None:
+    """The statistics of the captures' indexes that lead with the crawl, from what the store knows.
+
+    analysis_limit samples an index from its start, which for these is the first crawl alone: the
+    planner would read that a crawl holds a thousand captures and an article a thousand of them,
+    and scan the whole table for an article's captures. A crawl holds its share of the captures
+    and each of them is one URL's, so a lookup by the second column is one seek per crawl.
+    """
+    if not db["sqlite_stat1"].exists():
+        return
+    captures = db.execute("SELECT coalesce(max(rowid), 0) FROM captures").fetchone()[0]
+    crawls = db.execute("SELECT count(*) FROM crawls").fetchone()[0] + 1  # and the captures of none
+    for table, columns, _unique in INDEXES:
+        if table != "captures" or columns[0] != "crawl_id":
+            continue
+        name = f"idx_{table}_{'_'.join(columns)}"
+        counts = (max(captures, 1), max(captures // crawls, 1), *[1] * (len(columns) - 1))
+        stat = " ".join(str(n) for n in counts)
+        db.execute("DELETE FROM sqlite_stat1 WHERE tbl = ? AND idx = ?", [table, name])
+        db.execute("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", [table, name, stat])
+    db.execute("ANALYZE sqlite_schema")  # this connection's planner reads them again
 
 
 def schema_version(db: Database) -> int | None:

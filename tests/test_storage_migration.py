@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from storage import SCHEMA_VERSION, ingest, open_store
 from storage import schema as schema_module
-from tests.support.archives import T0, OurWarc
-from tests.support.pages import Page
+from tests.support.archives import T0, OurWarc, warc_date
+from tests.support.pages import Page, article_html
 
 V1_DDL = Path(__file__).parent / "data" / "schema_v1.sql"
 TABLES = ("articles", "versions", "qa_turns", "captures", "warc_files", "crawls")
@@ -283,7 +284,7 @@ def test_a_v3_store_gets_speaker_counts_and_narrower_capture_indexes(tmp_path):
 
     open_store(db_path).close()
     after = snapshot(db_path)
-    assert after["schema_version"] == str(SCHEMA_VERSION) == "4"
+    assert after["schema_version"] == str(SCHEMA_VERSION)
     assert {k: v for k, v in after.items() if k != "schema_version"} == \
         {k: v for k, v in before.items() if k != "schema_version"}
     indexes = _all_indexes(db_path)
@@ -308,6 +309,62 @@ def test_a_v3_store_gets_speaker_counts_and_narrower_capture_indexes(tmp_path):
     assert ingest(db_path, [warc.path], progress=False, workers=0).ok
     assert _speakers(db_path) == [("Omar Invented", 0, 0, 0, None), ("Rami Nasser", 1, 0, 1, "answer"),
                                   ("Syria Deeply", 1, 1, 0, "question")]
+
+
+V5_INDEXES = {"idx_captures_crawl_id_url", "idx_captures_crawl_id_version_id",
+              "idx_captures_crawl_id_refers_to",
+              "idx_captures_url_original"}
+V4_HISTORY_INDEXES = {"idx_captures_url_fetched_at": "url, fetched_at",
+                      "idx_captures_article_key_fetched_at": "article_key, fetched_at",
+                      "idx_captures_version_id": "version_id", "idx_captures_refers_to": "refers_to"}
+
+
+def test_a_v4_store_gets_crawl_led_capture_indexes_and_each_urls_latest_capture(tmp_path):
+    """Schema 5: the captures' history indexes lead with the crawl, and latest_captures is filled
+    from the captures already there; the crawler reads the same dedup memory before and after."""
+    from storage.queries import latest_originals
+
+    db_path = tmp_path / "archive.db"
+    a, b = Page("bread"), Page("water", title="Water Runs Short")
+    first = OurWarc(tmp_path / "1.warc.gz", crawl_id="c1", start=T0)
+    first.page(a)
+    first.page(b)
+    first.close()
+    second = OurWarc(tmp_path / "2.warc.gz", crawl_id="c2", start=T0 + timedelta(weeks=1))
+    second.revisit(a.url, article_html(a), warc_date(T0 + timedelta(seconds=1)))
+    second.page(Page("water", title="Water Runs Short Again"))
+    second.close()
+    assert ingest(db_path, [first.path, second.path], progress=False, workers=0).ok
+    conn = sqlite3.connect(db_path)  # back to what the schema-4 code left
+    for name in V5_INDEXES:
+        conn.execute(f"DROP INDEX {name}")
+    for name, columns in V4_HISTORY_INDEXES.items():
+        conn.execute(f"CREATE INDEX {name} ON captures ({columns})")
+    conn.executescript("""
+        DROP TRIGGER latest_captures_ai;
+        DROP TABLE latest_captures;
+        UPDATE meta SET value = '4' WHERE key = 'schema_version';
+    """)
+    conn.commit()
+    conn.close()
+    before, priors = snapshot(db_path), sorted(latest_originals(db_path))
+    assert len(priors) == 2
+
+    open_store(db_path).close()
+    after = snapshot(db_path)
+    assert after["schema_version"] == str(SCHEMA_VERSION)
+    assert {k: v for k, v in after.items() if k != "schema_version"} == \
+        {k: v for k, v in before.items() if k != "schema_version"}
+    indexes = _all_indexes(db_path)
+    assert V5_INDEXES <= indexes and not set(V4_HISTORY_INDEXES) & indexes
+    assert sorted(latest_originals(db_path)) == priors
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = dict(conn.execute("SELECT url, capture_id FROM latest_captures").fetchall())
+        newest = dict(conn.execute("SELECT url, id FROM captures WHERE warc_file = '2.warc.gz'").fetchall())
+    finally:
+        conn.close()
+    assert rows == newest  # the second crawl's revisit of one, new response of the other
 
 
 def test_deeply_stats_reads_an_older_store_and_never_migrates_it(tmp_path, deeply):
