@@ -393,6 +393,12 @@ def _speaker_counts(sign: str, version: str) -> str:
 SPEAKER_ROLE = ("CASE WHEN questions > 0 AND answers > 0 THEN 'both' WHEN questions > 0 THEN 'question' "
                 "WHEN answers > 0 THEN 'answer' END")
 
+# A condition that makes a lookup of an article's (or a URL's) captures seek the crawl-led index
+# crawl by crawl whatever the statistics say (a hand-run ANALYZE samples only the first crawl's
+# entries, and the planner would then read every capture): `c` is the captures table. Such a
+# lookup sorts by `+c.fetched_at`, so that no index on the date is scanned for the order instead.
+CAPTURES_CRAWL_BY_CRAWL = "(c.crawl_id IN (SELECT id FROM crawls) OR c.crawl_id IS NULL)"
+
 # The captures latest_captures holds: a payload the next crawl can write a revisit against.
 LATEST_CAPTURE_WHERE = "payload_digest IS NOT NULL AND (status = 200 OR is_revisit = 1)"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from storage import ingest, open_store
 from storage.queries import latest_originals
@@ -189,3 +190,45 @@ def test_an_empty_store_takes_the_statistics(tmp_path):
                                 "WHERE idx LIKE 'idx_captures_crawl_id_%'"))
     assert stats == {f"idx_captures_crawl_id_{c}": "1 1 1" for c in ("article_key", "url", "version_id",
                                                                     "refers_to")}
+
+
+def test_an_articles_captures_are_read_crawl_by_crawl_even_after_a_sampled_analyze(tmp_path):
+    """A hand-run ANALYZE with analysis_limit on a large store samples the first crawl only and
+    reports a thousand captures per article: the article page's and the canned query's lookups
+    still seek the crawl-led index once per crawl, never read every capture."""
+    import yaml
+
+    from storage.schema import CAPTURES_CRAWL_BY_CRAWL
+
+    db_path = tmp_path / "archive.db"
+    pages = [Page(f"story-{i}", title=f"Story Number {i} About The Harvest") for i in range(3)]
+    for week in range(2):
+        warc = OurWarc(tmp_path / f"{week}.warc.gz", crawl_id=f"c{week}", start=T0 + timedelta(weeks=week))
+        for page in pages:
+            warc.page(page)
+        warc.close()
+    loose = OurWarc(tmp_path / "loose.warc.gz", start=T0 + timedelta(weeks=3))  # no crawl named
+    loose.page(pages[0])
+    loose.close()
+    for path in sorted(tmp_path.glob("*.warc.gz")):
+        assert ingest(db_path, [path], progress=False, workers=0).ok
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("UPDATE sqlite_stat1 SET stat = '2593766 1001 1001' "
+                     "WHERE idx = 'idx_captures_crawl_id_article_key'")
+        conn.commit()
+        conn.execute("ANALYZE sqlite_schema")
+        key = conn.execute("SELECT article_key FROM captures WHERE crawl_id IS NULL").fetchone()[0]
+        plain = "SELECT count(*) FROM captures c WHERE c.article_key = ?"
+        assert _plan(conn, plain, [key]).startswith("SCAN c")  # what the statistics alone would do
+        canned = yaml.safe_load((Path(__file__).parents[1] / "storage" / "metadata.yml").read_text())
+        canned = canned["databases"]["archive"]["queries"]["article_captures"]["sql"]
+        assert " ".join(CAPTURES_CRAWL_BY_CRAWL.lower().split()) in " ".join(canned.lower().split())
+        for sql in (f"{plain} AND {CAPTURES_CRAWL_BY_CRAWL}", canned.replace(":key", "?")):
+            plan = _plan(conn, sql, [key])
+            seek = "idx_captures_crawl_id_article_key (crawl_id=? AND article_key=?)"
+            assert "SCAN c" not in plan and seek in plan, plan
+        # Every capture of the article, the one of no crawl included.
+        assert conn.execute(f"{plain} AND {CAPTURES_CRAWL_BY_CRAWL}", [key]).fetchone()[0] == 3
+    finally:
+        conn.close()

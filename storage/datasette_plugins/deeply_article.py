@@ -14,6 +14,7 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 
 from storage.diff import diff_versions, side_by_side_html
+from storage.schema import CAPTURES_CRAWL_BY_CRAWL
 
 ARTICLE_TABLES = {"articles", "latest_versions"}
 CAPTURES_SHOWN = 100
@@ -75,11 +76,13 @@ async def article_history_html(datasette, database: str, key: str, args) -> Mark
     captures = await _rows(
         db,
         "select c.fetched_at, c.status, c.warc_type, c.outcome, v.version, c.crawl_id, c.replay_url "
-        "from captures c left join versions v on v.id = c.version_id where c.article_key = ? "
-        f"order by c.fetched_at desc limit {CAPTURES_SHOWN + 1}",
+        "from captures c left join versions v on v.id = c.version_id "
+        f"where c.article_key = ? and {CAPTURES_CRAWL_BY_CRAWL} "
+        f"order by +c.fetched_at desc limit {CAPTURES_SHOWN + 1}",  # sorted after the seeks, not by a scan
         [key],
     )
-    total = (await db.execute("select count(*) from captures where article_key = ?", [key])).rows[0][0]
+    count = f"select count(*) from captures c where c.article_key = ? and {CAPTURES_CRAWL_BY_CRAWL}"
+    total = (await db.execute(count, [key])).rows[0][0]
     link = datasette.urls.database(database) + "/article_captures?" + _qs({"key": key})
     parts.append(_captures_html(captures[:CAPTURES_SHOWN], total, link))
     parts.append(Markup("</section>"))
