@@ -91,11 +91,14 @@ def _digest(s: str) -> str:
     return "sha1:" + hashlib.sha1(s.encode()).hexdigest().upper()[:32]
 
 
-def _record_id(crawl_id: str, name: str) -> str:
-    """A WARC-Record-ID as warcio writes them (a random UUID), but the same on every run: random
-    keys are what the captures' primary-key index sees from a real crawl, and what it costs."""
-    return "urn:uuid:" + str(uuid.UUID(bytes=hashlib.sha256(f"{crawl_id}/{name}".encode()).digest()[:16],
-                                       version=4))
+def _record_id(crawl_id: str, name: str, when: datetime) -> str:
+    """A WARC-Record-ID as the crawler writes them (crawler.warcfiles.TimeOrderedRecordBuilder: a
+    UUID of version 7, its first 48 bits the record's time in milliseconds, the rest random), the
+    same on every run: what the captures' primary-key index sees from a weekly crawl."""
+    tail = int.from_bytes(hashlib.sha256(f"{crawl_id}/{name}".encode()).digest()[:10], "big")
+    ms = int(when.timestamp() * 1000)
+    value = (ms << 80) | (7 << 76) | ((tail >> 68) & 0xFFF) << 64 | (0b10 << 62) | (tail & ((1 << 62) - 1))
+    return f"urn:uuid:{uuid.UUID(int=value)}"
 
 
 def _stamp(when: datetime) -> str:
@@ -145,7 +148,7 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
             article_caps, revisits, fresh = [], [], []
             for i, r in enumerate(present):
                 when = _stamp(start + timedelta(seconds=i // 4))
-                capture_id = _record_id(crawl_id, f"{i:06d}")
+                capture_id = _record_id(crawl_id, f"{i:06d}", start + timedelta(milliseconds=250 * i))
                 if r.key in changed:
                     old = current[r.key][0]
                     if r.key in retitle:
@@ -168,7 +171,9 @@ def build(path: Path, plan: Plan, log=print, snapshot_at: dict[int, Path] | None
                 when = _stamp(start + timedelta(seconds=len(present) // 4 + j // 4))
                 orig = others.get(url)
                 mime = "image/jpeg" if url.endswith(".jpg") else "text/html"
-                capture = _capture(_record_id(crawl_id, f"p{j:06d}"), url, when, warc, offset, crawl_id, None,
+                at = start + timedelta(milliseconds=250 * (len(present) + j))
+                record_id = _record_id(crawl_id, f"p{j:06d}", at)
+                capture = _capture(record_id, url, when, warc, offset, crawl_id, None,
                                    orig, digest=_digest(url), mime=mime)
                 if orig is None:
                     others[url] = capture
@@ -308,7 +313,7 @@ def one_more_crawl(path: Path, plan: Plan, label: str) -> tuple[float, float]:
         for i, orig in enumerate(rows):
             key = orig.pop("key")
             when = _stamp(start + timedelta(seconds=i // 4))
-            capture_id = _record_id(crawl_id, f"{i:06d}")
+            capture_id = _record_id(crawl_id, f"{i:06d}", start + timedelta(milliseconds=250 * i))
             record = store.record_from_version(db, orig["version_id"])
             if key in changed:
                 if key in retitle:
@@ -327,7 +332,9 @@ def one_more_crawl(path: Path, plan: Plan, label: str) -> tuple[float, float]:
             n += 1
         for j, orig in enumerate(others):
             when = _stamp(start + timedelta(seconds=len(rows) // 4 + j // 4))
-            capture = _capture(_record_id(crawl_id, f"p{j:06d}"), orig["url"], when, warc, offset, crawl_id,
+            at = start + timedelta(milliseconds=250 * (len(rows) + j))
+            record_id = _record_id(crawl_id, f"p{j:06d}", at)
+            capture = _capture(record_id, orig["url"], when, warc, offset, crawl_id,
                                None, orig, mime=orig["mime"])
             store.insert_capture(db, capture)
             offset += 800

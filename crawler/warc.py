@@ -27,13 +27,12 @@ import warcio
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.digests import sha1_b32
 from archive.version import VERSION
 from crawler.options import WARC_DIR, WARC_MAX_SIZE, WARC_PREFIX
-from crawler.warcfiles import BackgroundWriter, RotatingWarcWriter, serialize
+from crawler.warcfiles import BackgroundWriter, RotatingWarcWriter, TimeOrderedRecordBuilder, serialize
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +155,8 @@ class WarcWriterMiddleware:
         self.already_captured = s.get("DEEPLY_ALREADY_CAPTURED") or set()
         version = s.get("DEEPLY_WARC_VERSION", "1.1")
         self.warc_version = version
-        self.builder = RecordBuilder(warc_version=version)  # records are made here, written elsewhere
+        # Records are made here, written elsewhere.
+        self.builder = TimeOrderedRecordBuilder(warc_version=version)
         self.writer = BackgroundWriter(RotatingWarcWriter(
             self.folder,
             prefix=s.get("DEEPLY_WARC_PREFIX", WARC_PREFIX),

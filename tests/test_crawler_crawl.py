@@ -51,6 +51,28 @@ def test_warcs_are_valid_and_paired(crawled):
     assert by_url
 
 
+def test_record_ids_are_unique_uuids_in_the_order_the_records_were_written(crawled):
+    """WARC-Record-IDs are UUIDs of version 7 (a timestamp first): unique, and the captures'
+    (responses, revisits) in each file in the order written, so that the store's index of them
+    grows at one end crawl after crawl. (A request is made after its response, whose id it names,
+    and written before it.)"""
+    import uuid
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    ids = []
+    for path in crawled[2]:
+        with open(path, "rb") as fh:
+            in_file = [(r.rec_type, r.rec_headers.get_header("WARC-Record-ID")) for r in ArchiveIterator(fh)]
+        assert all(i.startswith("<urn:uuid:") and i.endswith(">") for _, i in in_file)
+        parsed = [(kind, uuid.UUID(i[len("<urn:uuid:"):-1])) for kind, i in in_file]
+        assert {u.version for _, u in parsed} == {7}
+        stamps = [u.int >> 80 for kind, u in parsed if kind in ("response", "revisit")]  # unix ms
+        assert stamps == sorted(stamps), path.name
+        ids += [i for _, i in in_file]
+    assert len(ids) == len(set(ids)) > 40
+
+
 def test_warcinfo_describes_the_crawl(crawled):
     from warcio.archiveiterator import ArchiveIterator
 
