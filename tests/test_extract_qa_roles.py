@@ -1,0 +1,329 @@
+"""Who asks and who answers in an interview, at the edge of each rule of the reader (extract/qa.py):
+how a label is read off a paragraph, which lines set apart are questions, subheads or headlines, and
+how the roles are decided when no label names the publication (alternating voices, a format of its
+own, readers asking, a byline's initials). Each page is made up, on the site's template.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.pages import extract
+
+
+def turns(record) -> list[tuple[str, str, str]]:
+    return [(t["speaker"], t["role"], t["text"]) for t in record.qa]
+
+
+# -- a label read off a paragraph ------------------------------------------------------------------
+
+EXAMS = """
+<p>Syria Deeply asked two students how their exams went.</p>
+<p><strong>Syria Deeply:</strong> How did the exams go?</p>
+<p><strong>Rana Aziz:</strong> Well, I passed them all.</p>
+<p><strong>Syria Deeply:</strong> And yours?</p>
+{}
+"""
+
+
+@pytest.mark.parametrize(
+    "line, speaker",
+    [
+        ("<p><strong>Noshin:</strong> I failed one.</p>", "Noshin"),
+        ("<p><strong>Noshin</strong>: I failed one.</p>", "Noshin"),  # the colon after the bold
+        ("<p><strong>Noshin : I</strong> failed one.</p>", "Noshin"),  # the bold runs past the colon
+        ("<p><strong>Noshin: I failed</strong> one.</p>", "Noshin"),
+        ("<p><strong>– Noshin:</strong> I failed one.</p>", "Noshin"),  # a dash before the name
+        ("<p><strong>Xavier:</strong> I failed one.</p>", "Xavier"),
+        ("<p><strong>FELIX</strong>: I failed one.</p>", "FELIX"),
+    ],
+)
+def test_a_one_off_bold_name_right_under_a_question_answers_it(line, speaker):
+    record = extract(EXAMS.format(line))
+    assert turns(record)[-2:] == [
+        ("Syria Deeply", "question", "And yours?"),
+        (speaker, "answer", "I failed one."),
+    ]
+
+
+def test_a_one_off_name_in_roman_type_is_a_lead_in_of_the_answer():
+    record = extract(EXAMS.format("<p>Noshin: I failed one.</p>"))
+    assert turns(record)[-1] == ("Rana Aziz", "answer", "Noshin: I failed one.")
+
+
+def test_a_colon_typed_twice_after_a_label_is_no_part_of_the_turn():
+    body = """
+    <p>Syria Deeply spoke with Lina Haddad, a lawyer.</p>
+    <p><strong>Syria Deeply:</strong> : Who decides?</p>
+    <p><strong>Lina Haddad:</strong> : Xenophobes, too often.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "Who decides?"),
+        ("Lina Haddad", "answer", "Xenophobes, too often."),
+    ]
+
+
+def test_a_quoted_title_with_a_colon_names_no_speaker():
+    body = """
+    <p>Syria Deeply spoke with Nujeen Mustafa about her book.</p>
+    <p><strong>Syria Deeply:</strong> Why did you write it?</p>
+    <p><strong>Nujeen Mustafa:</strong> To tell the journey.</p>
+    <p>“Nujeen: One Girl’s Journey” is out now.</p>
+    <p><strong>Syria Deeply:</strong> What next?</p>
+    <p><strong>Nujeen:</strong> School.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "Why did you write it?"),
+        ("Nujeen Mustafa", "answer", "To tell the journey.\n\n“Nujeen: One Girl’s Journey” is out now."),
+        ("Syria Deeply", "question", "What next?"),
+        ("Nujeen Mustafa", "answer", "School."),
+    ]
+
+
+# -- subheads with a colon ------------------------------------------------------------------------
+
+REBELS = """
+<p>Syria Deeply spoke with Omar Said, an economist.</p>
+<p><strong>Syria Deeply:</strong> Who pays the rebels?</p>
+<p><strong>Omar Said:</strong> Donors abroad, mostly.</p>
+{}
+<p><strong>Syria Deeply:</strong> Is it enough?</p>
+<p><strong>Omar Said:</strong> Not against the army.</p>
+"""
+REBELS_TURNS = [
+    ("Syria Deeply", "question", "Who pays the rebels?"),
+    ("Omar Said", "answer", "Donors abroad, mostly."),
+    ("Syria Deeply", "question", "Is it enough?"),
+    ("Omar Said", "answer", "Not against the army."),
+]
+
+
+@pytest.mark.parametrize(
+    "subhead",
+    [
+        "<h3>Rebel Finances: Outspent, Outgunned</h3>",  # a comma after the colon, none before
+        "<p><strong>Rebel Finances: Outspent and Outgunned</strong></p>",
+        "<h3>Rebel Finances: Outspent and Outgunned by the Army Every Way</h3>",  # eight words
+    ],
+)
+def test_a_subhead_with_a_colon_is_no_turn_and_no_text(subhead):
+    record = extract(REBELS.format(subhead))
+    assert turns(record) == REBELS_TURNS
+    assert record.text == "Syria Deeply spoke with Omar Said, an economist."
+
+
+def test_nine_words_after_a_bold_name_are_a_turn_not_a_subhead():
+    record = extract(REBELS.format("<h3>Omar Said: Outspent and Outgunned by the Army in Every Way</h3>"))
+    assert turns(record)[2] == ("Omar Said", "answer", "Outspent and Outgunned by the Army in Every Way")
+
+
+def test_short_answers_set_wholly_in_bold_under_a_described_name_are_turns():
+    body = """
+    <p>We asked three experts the same question.</p>
+    <p><strong>Syria Deeply:</strong> Will the truce hold?</p>
+    <p><strong>Omar Said, economist: I doubt it.</strong></p>
+    <p><strong>Lina Haddad, lawyer: I hope so.</strong></p>
+    <p><strong>Rana Aziz, doctor: We will see.</strong></p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "Will the truce hold?"),
+        ("Omar Said", "answer", "I doubt it."),
+        ("Lina Haddad", "answer", "I hope so."),
+        ("Rana Aziz", "answer", "We will see."),
+    ]
+
+
+# -- questions set apart, without a label ---------------------------------------------------------
+
+
+def test_a_question_ends_in_its_question_mark_before_closing_quotes_and_brackets():
+    body = """
+    <p>Our reporter spoke with Omar Said, an engineer, about the wells.</p>
+    <p><strong>What do you say to those who ask “why dig at all?”</strong></p>
+    <p>I say that we drink.</p>
+    <p><strong>And to the council (have you met it?)</strong></p>
+    <p>We met it twice.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "What do you say to those who ask “why dig at all?”"),
+        ("Omar Said", "answer", "I say that we drink."),
+        ("Syria Deeply", "question", "And to the council (have you met it?)"),
+        ("Omar Said", "answer", "We met it twice."),
+    ]
+
+
+WELLS = "Omar Said is an engineer who digs wells in Idlib."
+
+
+def asked_and_answered(*pairs: str) -> list[tuple[str, str, str]]:
+    """The turns of questions the publication asks without a label and Omar Said answers."""
+    result = []
+    for question, answer in zip(pairs[::2], pairs[1::2], strict=True):
+        result += [("Syria Deeply", "question", question), ("Omar Said", "answer", answer)]
+    return result
+
+
+def test_a_question_set_apart_right_after_a_rule_or_a_subhead_opens_a_turn():
+    body = """
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <hr/>
+    <p><strong>What do you need most of all?</strong></p><p>We need pumps.</p>
+    <h3>Looking to the future</h3>
+    <p><strong>Will you stay in the town?</strong></p><p>I will stay.</p>
+    """
+    record = extract(body, lede=WELLS)
+    assert turns(record) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "What do you need most of all?", "We need pumps.",
+        "Will you stay in the town?", "I will stay.",
+    )  # fmt: skip
+
+
+def test_questions_of_three_words_count_as_questions():
+    body = f"""
+    <p>{WELLS}</p>
+    <p><strong>Are you safe?</strong></p><p>I am safe for now.</p>
+    <p><strong>Where are you?</strong></p><p>I am in the old town.</p>
+    <p><strong>What do you need most of all?</strong></p><p>We need pumps.</p>
+    """
+    assert turns(extract(body)) == asked_and_answered(
+        "Are you safe?", "I am safe for now.",
+        "Where are you?", "I am in the old town.",
+        "What do you need most of all?", "We need pumps.",
+    )  # fmt: skip
+
+
+def test_questions_that_address_no_one_are_addressed_by_the_labelled_answers_under_them():
+    body = """
+    <p>Omar Said and Lina Haddad dig wells in Idlib.</p>
+    <p><strong>How long do the wells last?</strong></p>
+    <p><strong>Omar Said:</strong> Ten years at most.</p><p>Then they dry up.</p>
+    <p><strong>What does a new well cost?</strong></p>
+    <p><strong>Lina Haddad:</strong> A year of a salary.</p><p>Often more.</p>
+    <p><strong>Who pays for the pumps?</strong></p>
+    <p><strong>Omar Said:</strong> The council, when it can.</p><p>Or nobody.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "How long do the wells last?"),
+        ("Omar Said", "answer", "Ten years at most.\n\nThen they dry up."),
+        ("Syria Deeply", "question", "What does a new well cost?"),
+        ("Lina Haddad", "answer", "A year of a salary.\n\nOften more."),
+        ("Syria Deeply", "question", "Who pays for the pumps?"),
+        ("Omar Said", "answer", "The council, when it can.\n\nOr nobody."),
+    ]
+
+
+def test_questions_that_say_you_are_addressed_without_a_label_or_a_lede_saying_who_was_asked():
+    body = f"""
+    <p>{WELLS}</p>
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <p><strong>What do you need most of all?</strong></p><p>We need pumps.</p>
+    """
+    assert turns(extract(body)) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "What do you need most of all?", "We need pumps.",
+    )  # fmt: skip
+
+
+def test_half_the_questions_addressing_someone_is_enough():
+    body = f"""
+    <p>{WELLS}</p>
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <p><strong>What does the town need most of all?</strong></p><p>We need pumps.</p>
+    """
+    assert turns(extract(body)) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "What does the town need most of all?", "We need pumps.",
+    )  # fmt: skip
+
+
+def test_questions_in_headings_are_an_interview_when_they_are_the_pages_headings():
+    body = f"""
+    <p>{WELLS}</p>
+    <h2>How long have you dug wells here?</h2><p>I have dug them for ten years.</p><p>It is hard work.</p>
+    <h2>What do you need most of all?</h2><p>We need pumps.</p><p>And fuel for them.</p>
+    """
+    assert turns(extract(body)) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.\n\nIt is hard work.",
+        "What do you need most of all?", "We need pumps.\n\nAnd fuel for them.",
+    )  # fmt: skip
+
+
+def test_questions_in_headings_are_an_interview_when_they_are_half_the_pages_headings():
+    body = f"""
+    <h3>Part one: the wells</h3><p>{WELLS}</p>
+    <h2>How long have you dug wells here?</h2><p>I have dug them for ten years.</p>
+    <h3>Part two: the pumps</h3><p>Pumps are scarce in the province.</p>
+    <h2>What do you need most of all?</h2><p>We need pumps.</p>
+    """
+    record = extract(body, lede=WELLS)
+    assert turns(record) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "What do you need most of all?", "We need pumps.",
+    )  # fmt: skip
+    assert record.text == f"{WELLS}\n\nPumps are scarce in the province."
+
+
+def test_a_few_question_headings_among_more_are_an_interview_when_labels_answer_them():
+    body = """
+    <p>Omar Said and Lina Haddad dig wells in Idlib.</p>
+    <h3>The wells</h3>
+    <h2>How long do the wells last?</h2><p><strong>Omar Said:</strong> Ten years at most.</p>
+    <p>Then they dry up.</p>
+    <h3>The cost</h3>
+    <h2>What does a new well cost?</h2><p><strong>Lina Haddad:</strong> A year of a salary.</p>
+    <p>Often more.</p>
+    <h3>The pumps</h3><h3>The council</h3><h3>The future</h3>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "How long do the wells last?"),
+        ("Omar Said", "answer", "Ten years at most.\n\nThen they dry up."),
+        ("Syria Deeply", "question", "What does a new well cost?"),
+        ("Lina Haddad", "answer", "A year of a salary.\n\nOften more."),
+    ]
+
+
+TEACHER = "Omar Said is a teacher who fled Homs in 2013."
+ESSAY_SUBHEADS = """
+<h2>Ignorance and fear</h2><p>I did not know where we would go.</p>
+<h2>Where would you go?</h2><p>I asked myself that every night.</p>
+<h2>Unsure</h2><p>My wife wanted to stay.</p>
+<h2>What would you do?</h2><p>I packed our bags anyway.</p>
+<h2>Home again</h2><p>We came back last year.</p>
+"""
+ESSAY_QUESTIONS = """
+<p><strong>Why did we leave in the end?</strong></p><p>I did not want to.</p>
+<p><strong>Where would the family go?</strong></p><p>My wife chose Amman.</p>
+<p><strong>What would the children learn?</strong></p><p>I taught them myself.</p>
+<p><strong>Would you have stayed?</strong></p><p>I ask my friends that.</p>
+"""
+ONE_QUESTION_ONE_REQUEST = """
+<p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+<p><strong>Tell us about your work on the pumps.</strong></p><p>We repair them.</p>
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An essay in the first person: a few of its subheads ask, most do not.
+        ESSAY_SUBHEADS,
+        # Its subheads all ask, but only one of four addresses anyone.
+        ESSAY_QUESTIONS,
+        # A request counts once the page asks twice: here it asks once.
+        ONE_QUESTION_ONE_REQUEST,
+    ],
+    ids=["few-subheads-ask", "subheads-address-no-one", "one-question-one-request"],
+)
+def test_lines_set_apart_that_ask_are_no_interview_when_they_ask_no_one(body):
+    record = extract(body, lede=TEACHER)  # the lede presents who would answer
+    assert (record.kind, record.qa) == ("article", [])
+
+
+def test_a_request_is_a_question_once_the_page_asks_twice():
+    body = ONE_QUESTION_ONE_REQUEST + "<p><strong>What do you need most?</strong></p><p>We need pumps.</p>"
+    assert turns(extract(body, lede=WELLS)) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "Tell us about your work on the pumps.", "We repair them.",
+        "What do you need most?", "We need pumps.",
+    )  # fmt: skip
