@@ -327,3 +327,290 @@ def test_a_request_is_a_question_once_the_page_asks_twice():
         "Tell us about your work on the pumps.", "We repair them.",
         "What do you need most?", "We need pumps.",
     )  # fmt: skip
+
+
+# -- no label asks: of two voices, the one that asks ----------------------------------------------
+
+ADAM, OMAR, RANA = "Adam Green", "Omar Said", "Rana Aziz"  # the asker's name sorts first
+NEIGHBOURS = "<p>Two neighbours talk about the camp.</p>"
+
+
+def said(*pairs: tuple[str, str]) -> str:
+    return "\n".join(f"<p><strong>{name}:</strong> {text}</p>" for name, text in pairs)
+
+
+def sentence(length: int, end: str = ".") -> str:
+    """Running words of exactly `length` characters (the lengths of turns decide some rules)."""
+    text = ("the road to the camp was long and the night was cold and wet " * 20)[: length - 1]
+    if text.endswith(" "):
+        text = text[:-1] + "s"
+    return text[0].upper() + text[1:] + end
+
+
+def roles_of(body: str, **page) -> list[tuple[str, str]] | None:
+    """The roles of an interview's turns, or None when the page is no interview."""
+    record = extract(body, **page)
+    return [(t["speaker"], t["role"]) for t in record.qa] if record.kind == "interview" else None
+
+
+def test_of_two_voices_the_one_whose_turns_ask_asks():
+    body = NEIGHBOURS + said(
+        (ADAM, "Why did you come?"), (OMAR, sentence(250)),
+        (ADAM, "When was it?"), (OMAR, sentence(230)),
+        (ADAM, "Will you stay?"), (OMAR, sentence(260)),
+    )  # fmt: skip
+    record = extract(body)
+    assert turns(record) == [
+        (ADAM, "question", "Why did you come?"), (OMAR, "answer", sentence(250)),
+        (ADAM, "question", "When was it?"), (OMAR, "answer", sentence(230)),
+        (ADAM, "question", "Will you stay?"), (OMAR, "answer", sentence(260)),
+    ]  # fmt: skip
+
+
+def test_two_voices_holding_four_fifths_of_the_turns_are_a_conversation_the_others_answering():
+    body = NEIGHBOURS + said(
+        (ADAM, "Why did you come?"), (OMAR, "The war."), (ADAM, "When was it?"), (OMAR, "In May."),
+        (ADAM, "Who came with you?"), (RANA, "I did, his sister."), (ADAM, "Will you stay?"), (OMAR, "Yes."),
+        ("Sami Nour", "I will go, his cousin."), (OMAR, "So will I, then."),
+    )  # fmt: skip
+    assert roles_of(body) == [
+        (ADAM, "question"), (OMAR, "answer"), (ADAM, "question"), (OMAR, "answer"),
+        (ADAM, "question"), (RANA, "answer"), (ADAM, "question"), (OMAR, "answer"),
+        ("Sami Nour", "answer"), (OMAR, "answer"),
+    ]  # fmt: skip
+
+
+def test_an_interviewer_whose_turns_are_half_questions_half_requests_asks():
+    body = NEIGHBOURS + said(
+        (ADAM, "Tell me about the camp."), (OMAR, "It is crowded."),
+        (ADAM, "Why did you come?"), (OMAR, "The war."),
+        (ADAM, "Describe the winter there."), (OMAR, "It is cold."),
+        (ADAM, "Will you stay?"), (OMAR, "Yes."),
+    )  # fmt: skip
+    assert roles_of(body) == [(ADAM, "question"), (OMAR, "answer")] * 4
+
+
+def test_short_questions_and_answers_as_short_are_a_conversation():
+    body = NEIGHBOURS + said(
+        (ADAM, "Why did you come here?"), (OMAR, "Because of the war."),
+        (ADAM, "When did you arrive?"), (OMAR, "In May, by the road."),
+        (ADAM, "Will you stay long?"), (OMAR, "I cannot say yet."),
+    )  # fmt: skip
+    assert roles_of(body) == [(ADAM, "question"), (OMAR, "answer")] * 3
+
+
+@pytest.mark.parametrize(
+    "question, answer, interview",
+    [
+        (200, 250, True),  # questions of 200 characters on average may be as long as the answers
+        (201, 250, False),  # longer, and not much shorter than the answers: two long voices, a diary
+        (210, 350, True),  # long questions, answers longer by two thirds: still an interview
+        (211, 350, False),
+        (300, 1000, True),
+    ],
+)
+def test_two_long_voices_are_a_conversation_only_when_the_asking_one_is_shorter(question, answer, interview):
+    body = NEIGHBOURS + said(*[(ADAM, sentence(question, "?")), (OMAR, sentence(answer))] * 3)
+    assert roles_of(body) == ([(ADAM, "question"), (OMAR, "answer")] * 3 if interview else None)
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        # Three residents take turns, one asking rhetorically: a round-up of voices, not two alternating.
+        [(ADAM, "Who will help us?"), (OMAR, "The rain came again."), (RANA, "We have no tents."),
+         (ADAM, "Who hears us?"), (OMAR, "The road is closed."), (RANA, "The school is shut."),
+         (ADAM, "Where is the aid?"), (OMAR, "It never came."), (RANA, "We wait.")],
+        # One voice, in paragraphs of its own: a statement.
+        [(OMAR, "We came in May."), (OMAR, "We stayed."), (OMAR, "We left in June.")],
+        # One voice asks now and then, no more than the other says things: two diarists.
+        [(ADAM, "We came in May."), (OMAR, "We came in June."), (ADAM, "Was it worth it?"),
+         (OMAR, "We found a room."), (ADAM, "We found work."), (OMAR, "We found a school."),
+         (ADAM, "We stayed."), (OMAR, "So did we.")],
+        # Both ask in every turn: letters between two friends, neither interviewing the other.
+        [(ADAM, "How is the camp?"), (OMAR, "Cold. And your town?"), (ADAM, "Quiet. Will you come?"),
+         (OMAR, "Maybe. Would you host us?"), (ADAM, "Of course. When?"), (OMAR, "Soon. And you?")],
+    ],
+    ids=["three-voices", "one-voice", "asks-now-and-then", "both-ask"],
+)
+def test_labelled_voices_of_which_none_is_the_one_asking_are_no_interview(pairs):
+    assert roles_of(NEIGHBOURS + said(*pairs)) is None
+
+
+# -- readers who ask, by name, and the publication that answers them ------------------------------
+
+READERS = "<p>Readers sent us their questions about the camps; we answered them below.</p>"
+
+
+def test_named_readers_ask_and_the_publication_answers():
+    body = READERS + said(
+        (RANA, "Who runs the camps?"), ("Syria Deeply", "A council of residents."),
+        ("Sami Nour", "Can families visit them?"), ("Syria Deeply", "Yes, on Fridays."),
+    )  # fmt: skip
+    assert turns(extract(body)) == [
+        (RANA, "question", "Who runs the camps?"), ("Syria Deeply", "answer", "A council of residents."),
+        ("Sami Nour", "question", "Can families visit them?"), ("Syria Deeply", "answer", "Yes, on Fridays."),
+    ]  # fmt: skip
+
+
+def test_readers_ask_when_three_of_their_five_turns_ask():
+    body = READERS + said(
+        (RANA, "Who runs the camps?"), ("Syria Deeply", "A council of residents."),
+        ("Sami Nour", "Can families visit them?"), ("Syria Deeply", "Yes, on Fridays."),
+        ("Lina Haddad", "What do they eat?"), ("Syria Deeply", "Rations, mostly."),
+        (OMAR, "I lived in one for a year."), ("Syria Deeply", "Thank you for writing."),
+        (RANA, "Thank you for the answers."), ("Syria Deeply", "You are welcome."),
+    )  # fmt: skip
+    assert roles_of(body) == [
+        (RANA, "question"), ("Syria Deeply", "answer"), ("Sami Nour", "question"),
+        ("Syria Deeply", "answer"), ("Lina Haddad", "question"), ("Syria Deeply", "answer"),
+        (OMAR, "question"), ("Syria Deeply", "answer"), (RANA, "question"), ("Syria Deeply", "answer"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        # Every turn of the interviewer a request; the interviewee asks back once in three answers.
+        [("Syria Deeply", "Tell us about the protest."), (OMAR, "We marched to the square."),
+         ("Syria Deeply", "Describe the crowd."), (OMAR, "Who would stay home now?"),
+         ("Syria Deeply", "Tell us what comes next."), (OMAR, "Another march on Friday.")],
+        # One request of the interviewer, answered by two people who end on a question.
+        [("Syria Deeply", "Tell us about the protest."), (OMAR, "Why do we march? Nobody listens?"),
+         (RANA, "What else can we do?"), (OMAR, "Should we stay home?")],
+    ],
+    ids=["requests-and-one-question-back", "one-request"],
+)
+def test_the_publication_asks_in_requests_though_the_answers_ask_back(pairs):
+    assert roles_of("<p>Syria Deeply spoke with two marchers.</p>" + said(*pairs)) == [
+        (name, "question" if name == "Syria Deeply" else "answer") for name, _ in pairs
+    ]
+
+
+# -- no label asks: the interviewer known by the format of the turns ------------------------------
+
+BIOLOGIST = "Sarah Atwater is a biologist who studies mercury in rivers."
+
+
+def test_the_voice_whose_every_turn_is_a_heading_asks_the_voices_in_paragraphs():
+    body = """
+    <p>Tara Lohan spoke with the biologist Sarah Atwater about mercury.</p>
+    <h2>Tara Lohan: Where does the mercury in the river come from?</h2>
+    <p><strong>Atwater:</strong> From gold mining upstream.</p>
+    <h2>Tara Lohan: Who is most at risk from it?</h2>
+    <p><strong>Atwater:</strong> Children and the fishermen.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Tara Lohan", "question", "Where does the mercury in the river come from?"),
+        ("Sarah Atwater", "answer", "From gold mining upstream."),
+        ("Tara Lohan", "question", "Who is most at risk from it?"),
+        ("Sarah Atwater", "answer", "Children and the fishermen."),
+    ]
+
+
+def test_a_lone_voice_in_headings_asks_when_a_paragraph_without_a_label_answers_each_turn():
+    body = """
+    <h2>Tara Lohan: Where does the mercury in the river come from?</h2>
+    <p>From gold mining upstream.</p>
+    <hr/>
+    <h2>Tara Lohan: Who is most at risk from it?</h2>
+    <p>Children and the fishermen.</p>
+    <h3>Looking to the future</h3>
+    <h2>Tara Lohan: Can the river recover?</h2>
+    <p>It can, in twenty years.</p>
+    """
+    assert turns(extract(body, lede=BIOLOGIST)) == [
+        ("Tara Lohan", "question", "Where does the mercury in the river come from?"),
+        ("Sarah Atwater", "answer", "From gold mining upstream."),
+        ("Tara Lohan", "question", "Who is most at risk from it?"),
+        ("Sarah Atwater", "answer", "Children and the fishermen."),
+        ("Tara Lohan", "question", "Can the river recover?"),
+        ("Sarah Atwater", "answer", "It can, in twenty years."),
+    ]
+
+
+# -- what the reader takes from the page around the turns -----------------------------------------
+
+
+def test_bold_lead_ins_of_list_items_name_no_speaker():
+    body = """
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>Syria Deeply:</strong> What do the wells need?</p>
+    <p><strong>Omar Said:</strong> Two things:</p>
+    <ul><li><strong>Clean Water:</strong> for the people.</li>
+    <li><strong>Diesel Fuel:</strong> for the pumps.</li></ul>
+    <p><strong>Syria Deeply:</strong> Who pays?</p><p><strong>Omar Said:</strong> Nobody.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "What do the wells need?"),
+        (OMAR, "answer", "Two things:\n\nClean Water: for the people.\n\nDiesel Fuel: for the pumps."),
+        ("Syria Deeply", "question", "Who pays?"),
+        (OMAR, "answer", "Nobody."),
+    ]
+
+
+def test_the_lede_saying_who_was_asked_addresses_questions_that_say_no_you():
+    body = """
+    <p><strong>How long do the wells last?</strong></p><p>I give them ten years at most.</p>
+    <p><strong>What does a new well cost?</strong></p><p>We pay a year of a salary.</p>
+    """
+    record = extract(body, lede="Syria Deeply spoke with Omar Said, an engineer in Idlib.")
+    assert turns(record) == asked_and_answered(
+        "How long do the wells last?", "I give them ten years at most.",
+        "What does a new well cost?", "We pay a year of a salary.",
+    )  # fmt: skip
+
+
+def test_a_name_in_an_answer_does_not_name_the_speaker_only_the_introduction_does():
+    body = """
+    <p>Syria Deeply spoke with a farmer in Daraa.</p>
+    <p><strong>Syria Deeply:</strong> Who taught you to farm?</p>
+    <p><strong>Haddad:</strong> My father, Karim Haddad, on this land.</p>
+    <p><strong>Syria Deeply:</strong> Will you stay?</p>
+    <p><strong>Haddad:</strong> Yes.</p>
+    """
+    assert roles_of(body) == [("Syria Deeply", "question"), ("Haddad", "answer")] * 2
+
+
+LARA = {
+    "byline": '<a href="/syria/contributor/lara-setrakian">Lara Setrakian</a>',
+    "jsonld_author": '{"@type":"Person","name":"Lara Setrakian"}',
+}
+
+
+def test_the_bylines_initials_ask_when_no_label_names_the_publication():
+    body = """
+    <p>Lara Setrakian spoke with Omar Said, an engineer.</p>
+    <p><strong>LS:</strong> What do the wells need?</p><p><strong>Omar Said:</strong> Pumps.</p>
+    <p><strong>LS:</strong> Who pays?</p><p><strong>Omar Said:</strong> Nobody.</p>
+    """
+    assert roles_of(body, **LARA) == [("Lara Setrakian", "question"), (OMAR, "answer")] * 2
+
+
+def test_initials_of_an_interviewer_the_page_names_nowhere_ask_for_the_publication():
+    body = """
+    <p>Our reporter spoke with Omar Said, an engineer.</p>
+    <p><strong>KT:</strong> What do the wells need?</p><p><strong>Omar Said:</strong> Pumps.</p>
+    <p><strong>KT:</strong> Who pays for them?</p><p><strong>Omar Said:</strong> Nobody.</p>
+    <p><strong>KT:</strong> Will that change?</p><p><strong>Omar Said:</strong> Not soon.</p>
+    """
+    assert roles_of(body) == [("Syria Deeply", "question"), (OMAR, "answer")] * 3
+
+
+def test_a_one_off_bold_name_under_a_question_and_a_picture_answers_it():
+    picture = "<p>&lt;div source=’picture’ id=’7288′ flow=’alignright’&nbsp;/&gt;</p>"
+    line = picture + "<p><strong>Noshin:</strong> I failed one.</p>"
+    assert turns(extract(EXAMS.format(line)))[-1] == ("Noshin", "answer", "I failed one.")
+
+
+def test_the_title_names_who_answers_when_nothing_else_does():
+    body = """
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <p><strong>What do you need most of all?</strong></p><p>We need pumps.</p>
+    """
+    title, lede = "Omar Said: Why the Wells Run Dry", "Omar Said has dug wells in Idlib for years."
+    record = extract(body, title=title, lede=lede)
+    assert turns(record) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "What do you need most of all?", "We need pumps.",
+    )  # fmt: skip
