@@ -614,3 +614,150 @@ def test_the_title_names_who_answers_when_nothing_else_does():
         "How long have you dug wells here?", "I have dug them for ten years.",
         "What do you need most of all?", "We need pumps.",
     )  # fmt: skip
+
+
+# -- questions that ask on without a label --------------------------------------------------------
+
+PICTURE = "<p>&lt;div source=’picture’ id=’7288′ flow=’alignright’&nbsp;/&gt;</p>"
+
+
+def test_bold_questions_between_an_interviewers_labelled_ones_are_that_interviewers():
+    body = f"""
+    <p>The biologist Sarah Atwater studies mercury in the Amazon.</p>
+    <h2>Tara Lohan: Where does the mercury in the river come from?</h2>
+    <p><strong>Atwater:</strong> From gold mining upstream.</p>
+    <p><strong>And the children?</strong></p><p>They eat the fish.</p>
+    {PICTURE}
+    <p><strong>Can the fishermen stop fishing?</strong></p><p>They cannot.</p>
+    {PICTURE}
+    <h3>Looking to the future</h3>
+    <p><strong>Will the river ever recover?</strong></p><p>In twenty years.</p>
+    <h2>Tara Lohan: Who is most at risk from it?</h2>
+    <p><strong>Atwater:</strong> Children and the fishermen.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Tara Lohan", "question", "Where does the mercury in the river come from?"),
+        ("Sarah Atwater", "answer", "From gold mining upstream."),
+        ("Tara Lohan", "question", "And the children?"),
+        ("Sarah Atwater", "answer", "They eat the fish."),
+        ("Tara Lohan", "question", "Can the fishermen stop fishing?"),
+        ("Sarah Atwater", "answer", "They cannot."),
+        ("Tara Lohan", "question", "Will the river ever recover?"),
+        ("Sarah Atwater", "answer", "In twenty years."),
+        ("Tara Lohan", "question", "Who is most at risk from it?"),
+        ("Sarah Atwater", "answer", "Children and the fishermen."),
+    ]
+
+
+# -- headlines naming their speaker ---------------------------------------------------------------
+
+
+def test_a_headline_naming_its_speaker_over_that_speakers_turn_is_no_turn():
+    body = """
+    <p>Syria Deeply spoke with Elsie Sunderland about mercury.</p>
+    <p><strong>Syria Deeply:</strong> Where does the mercury come from?</p>
+    <h3>Elsie Sunderland: Methylmercury comes from gold mining in the rivers of the Amazon</h3>
+    <p><strong>Sunderland:</strong> Most of it does.</p>
+    <p><strong>Syria Deeply:</strong> Who eats it?</p>
+    <h3>Elsie Sunderland: The fish carry it to the people who live on the river banks</h3>
+    <p><strong>Sunderland:</strong> Everyone who eats fish.</p>
+    """
+    record = extract(body)
+    assert turns(record) == [
+        ("Syria Deeply", "question", "Where does the mercury come from?"),
+        ("Elsie Sunderland", "answer", "Most of it does."),
+        ("Syria Deeply", "question", "Who eats it?"),
+        ("Elsie Sunderland", "answer", "Everyone who eats fish."),
+    ]
+    assert record.text == "Syria Deeply spoke with Elsie Sunderland about mercury."
+
+
+WILL_NOT_LEAVE = "We will not leave Homs, whatever happens to the rest of us"
+
+
+@pytest.mark.parametrize(
+    "first, words",
+    [
+        # Set apart, but a sentence with its full stop: the person's turn.
+        (f"<p><strong>Omar Said: {WILL_NOT_LEAVE}.</strong></p>", f"{WILL_NOT_LEAVE}."),
+        # No full stop, but in roman type after the label: the person's turn too.
+        (f"<p><strong>Omar Said:</strong> {WILL_NOT_LEAVE}</p>", WILL_NOT_LEAVE),
+    ],
+)
+def test_a_turn_over_another_turn_of_the_same_person_is_no_headline(first, words):
+    body = f"""
+    <p>Syria Deeply spoke with Omar Said, a teacher.</p>
+    <p><strong>Syria Deeply:</strong> Will you stay?</p>
+    {first}
+    <p><strong>Said:</strong> Our families are here.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "Will you stay?"),
+        (OMAR, "answer", words),
+        (OMAR, "answer", "Our families are here."),
+    ]
+
+
+def test_a_long_bold_line_naming_someone_over_roman_paragraphs_is_that_persons_turn():
+    body = """
+    <p>Syria Deeply spoke with Omar Said, an economist.</p>
+    <p><strong>Syria Deeply:</strong> Who pays the rebels?</p>
+    <h3>Omar Said: Outspent and Outgunned by the Army in Every Way</h3>
+    <p>Donors abroad pay them, and not enough.</p>
+    """
+    answer = "Outspent and Outgunned by the Army in Every Way\n\nDonors abroad pay them, and not enough."
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "Who pays the rebels?"),
+        (OMAR, "answer", answer),
+    ]
+
+
+# -- unlabelled answers: in the first person, or an explainer's prose -----------------------------
+
+
+def test_questions_over_prose_in_the_third_person_are_an_explainer_not_an_interview():
+    body = """
+    <p>Omar Said is an analyst who follows the truce.</p>
+    <p><strong>What do you need to know about the truce?</strong></p>
+    <p>The truce began in May. It covers the north.</p>
+    <p><strong>Why should you care about it?</strong></p><p>It keeps the roads open for aid.</p>
+    <p><strong>What can you do to help?</strong></p><p>We list the charities below.</p>
+    """
+    record = extract(body)
+    assert (record.kind, record.qa) == ("article", [])
+
+
+def test_half_the_unlabelled_answers_in_the_first_person_are_an_interview():
+    body = f"""
+    <p>{WELLS}</p>
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <p><strong>What does the town need now?</strong></p><p>The town needs pumps.</p>
+    """
+    assert turns(extract(body)) == asked_and_answered(
+        "How long have you dug wells here?", "I have dug them for ten years.",
+        "What does the town need now?", "The town needs pumps.",
+    )  # fmt: skip
+
+
+def test_a_stands_for_the_one_person_whose_answers_a_label_names():
+    body = """
+    <p>Omar Said has dug wells in Idlib for ten years.</p>
+    <p><strong>Q:</strong> How long do the wells last?</p><p><strong>A:</strong> Ten years.</p>
+    <p><strong>Q:</strong> Who pays?</p><p><strong>Omar Said:</strong> Nobody.</p>
+    <p><strong>Q:</strong> Will it change?</p><p><strong>A:</strong> Not soon.</p>
+    """
+    assert turns(extract(body)) == asked_and_answered(
+        "How long do the wells last?", "Ten years.", "Who pays?", "Nobody.", "Will it change?", "Not soon."
+    )
+
+
+def test_an_answer_may_end_in_a_list_of_bold_items():
+    body = """
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>Syria Deeply:</strong> What do the wells need?</p><p><strong>Omar Said:</strong> Pumps.</p>
+    <p><strong>Syria Deeply:</strong> How can readers help?</p><p><strong>Omar Said:</strong> Here:</p>
+    <ul><li><strong>Give to the well fund</strong></li>
+    <li><strong>Tell your friends about us</strong></li></ul>
+    """
+    answer = "Here:\n\nGive to the well fund\n\nTell your friends about us"
+    assert turns(extract(body))[-1] == (OMAR, "answer", answer)
