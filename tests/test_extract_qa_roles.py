@@ -649,6 +649,32 @@ def test_bold_questions_between_an_interviewers_labelled_ones_are_that_interview
     ]
 
 
+def test_a_related_story_set_apart_between_turns_is_no_question_though_it_asks():
+    body = """
+    <p>Tara Lohan spoke with the biologist Sarah Atwater about mercury.</p>
+    <h2>Tara Lohan: Where does the mercury in the river come from?</h2>
+    <p><strong>Atwater:</strong> From gold mining upstream.</p>
+    <p><strong>What do you tell the miners?</strong></p><p>I tell them to stop.</p>
+    <p><strong>Related: Can the Amazon recover from the gold rush?</strong></p>
+    <p>A story from our archive.</p>
+    <h2>Tara Lohan: Who is most at risk from it?</h2>
+    <p><strong>Atwater:</strong> Children and the fishermen.</p>
+    <p><strong>What would you do about it?</strong></p><p>I would ban mercury.</p>
+    """
+    record = extract(body)
+    assert turns(record) == [
+        ("Tara Lohan", "question", "Where does the mercury in the river come from?"),
+        ("Sarah Atwater", "answer", "From gold mining upstream."),
+        ("Tara Lohan", "question", "What do you tell the miners?"),
+        ("Sarah Atwater", "answer", "I tell them to stop."),
+        ("Tara Lohan", "question", "Who is most at risk from it?"),
+        ("Sarah Atwater", "answer", "Children and the fishermen."),
+        ("Tara Lohan", "question", "What would you do about it?"),
+        ("Sarah Atwater", "answer", "I would ban mercury."),
+    ]
+    assert "Related" not in record.text and "archive" not in record.text
+
+
 # -- headlines naming their speaker ---------------------------------------------------------------
 
 
