@@ -333,7 +333,7 @@ def _follow_ups(blocks: list[Block], accepted: dict, questions: list[int]) -> li
     return [
         i for i, b in enumerate(blocks)
         if asking[0] < i < max(accepted) and i not in accepted and set_apart(b) and not b.heading
-        and not b.listed and _asks(b.text) and len(b.text.split()) >= 3
+        and not b.listed and not _closing(b) and _asks(b.text) and len(b.text.split()) >= 3
         and i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1])
         and i + 1 not in accepted
     ]  # fmt: skip

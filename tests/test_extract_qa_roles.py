@@ -787,3 +787,24 @@ def test_an_answer_may_end_in_a_list_of_bold_items():
     """
     answer = "Here:\n\nGive to the well fund\n\nTell your friends about us"
     assert turns(extract(body))[-1] == (OMAR, "answer", answer)
+
+
+def test_a_related_story_set_apart_between_labelled_questions_is_no_follow_up_question():
+    body = """
+    <p>The biologist Sarah Atwater studies mercury in the Amazon.</p>
+    <h2>Tara Lohan: Where does the mercury in the river come from?</h2>
+    <p><strong>Atwater:</strong> From gold mining upstream.</p>
+    <p><strong>Related: Can the Amazon recover from the gold rush?</strong></p>
+    <p>A story from our archive.</p>
+    <h2>Tara Lohan: Who is most at risk from it?</h2>
+    <p><strong>Atwater:</strong> Children and the fishermen.</p>
+    """
+    record = extract(body)
+    assert turns(record) == [
+        ("Tara Lohan", "question", "Where does the mercury in the river come from?"),
+        ("Sarah Atwater", "answer", "From gold mining upstream."),
+        ("Tara Lohan", "question", "Who is most at risk from it?"),
+        ("Sarah Atwater", "answer", "Children and the fishermen."),
+    ]
+    assert "Related" not in record.text and "archive" not in record.text
+
