@@ -615,8 +615,12 @@ _NOT_PERSONAL = {
 
 
 def _personal(run: list[str]) -> bool:
-    """A run of capitalised words that can be a person's name: no organisation or function word."""
-    return not any(w.casefold().strip("’'.,") in _NOT_PERSONAL for w in run)
+    """A run of capitalised words that can be a person's name: no organisation or function word. A
+    letter alone after the first word is a middle initial ("Omar A. Said"), not the article."""
+    return not any(
+        w.casefold().strip("’'.,") in _NOT_PERSONAL and not (k and len(w.strip("’'.,")) == 1)
+        for k, w in enumerate(run)
+    )
 
 
 def _resolve_answer_words(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> None:

@@ -808,3 +808,14 @@ def test_a_related_story_set_apart_between_labelled_questions_is_no_follow_up_qu
     ]
     assert "Related" not in record.text and "archive" not in record.text
 
+
+
+def test_a_middle_initial_a_is_no_article_in_the_name_of_who_answers():
+    body = """
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <p><strong>What do you need most of all?</strong></p><p>We need pumps.</p>
+    """
+    record = extract(body, lede="Omar A. Said, an engineer in Idlib, told Syria Deeply about the wells.")
+    assert [(t["speaker"], t["role"]) for t in record.qa] == [
+        ("Syria Deeply", "question"), ("Omar A. Said", "answer"),
+    ] * 2  # fmt: skip
