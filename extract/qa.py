@@ -333,7 +333,7 @@ def _follow_ups(blocks: list[Block], accepted: dict, questions: list[int]) -> li
     return [
         i for i, b in enumerate(blocks)
         if asking[0] < i < max(accepted) and i not in accepted and set_apart(b) and not b.heading
-        and not b.listed and _asks(b.text) and len(b.text.split()) >= 3
+        and not b.listed and not _closing(b) and _asks(b.text) and len(b.text.split()) >= 3
         and i + 1 < len(blocks) and blocks[i + 1].text and not set_apart(blocks[i + 1])
         and i + 1 not in accepted
     ]  # fmt: skip
@@ -615,8 +615,12 @@ _NOT_PERSONAL = {
 
 
 def _personal(run: list[str]) -> bool:
-    """A run of capitalised words that can be a person's name: no organisation or function word."""
-    return not any(w.casefold().strip("’'.,") in _NOT_PERSONAL for w in run)
+    """A run of capitalised words that can be a person's name: no organisation or function word. A
+    letter alone after the first word is a middle initial ("Omar A. Said"), not the article."""
+    return not any(
+        w.casefold().strip("’'.,") in _NOT_PERSONAL and not (k and len(w.strip("’'.,")) == 1)
+        for k, w in enumerate(run)
+    )
 
 
 def _resolve_answer_words(accepted: dict[int, tuple[str, str, str]], cast: Cast) -> None:
