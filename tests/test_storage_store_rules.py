@@ -9,16 +9,18 @@ extraction are not.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import asdict, dataclass
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive import ArchiveDamage, record_payload
+from archive import ArchiveDamage, files, record_payload
 from archive.records import Record as Entry
 from extract.record import Record
 from storage import store
@@ -580,24 +582,91 @@ def test_where_a_stored_archive_is_read_from(db, warc, tmp_path):
 
 
 def test_a_stored_framing_is_how_the_file_is_read(db, tmp_path):
-    """Records sharing gzip members (stream-gzip) whose first member holds one record only: framing
-    read from the file would say record-gzip, and the stored one says how it really is."""
-    import gzip
-
+    """The framing ingest found is the one read with: a file whose first gzip member holds one record
+    and the rest share one (stream-gzip) would look record-gzip, and one whose first member holds two
+    and each later record has its own (read at their offsets) would look stream-gzip."""
     plain = tmp_path / "p.warc"
     placed = write_warc(plain, [(URL, b"<p>one</p>", "response"), (URL, b"<p>two</p>", "response"),
                                 (URL, b"<p>three</p>", "response")])
     data = plain.read_bytes()
     cut = placed[1][1]
     (tmp_path / "s.warc.gz").write_bytes(gzip.compress(data[:cut]) + gzip.compress(data[cut:]))
-    db["warc_files"].insert({"name": "s", "file_name": "s.warc.gz", "path": str(tmp_path / "s.warc.gz"),
-                             "framing": "stream-gzip"})
+    cut = placed[2][1]
+    head = gzip.compress(data[:cut])
+    tail = gzip.compress(data[cut:])
+    (tmp_path / "r.warc.gz").write_bytes(head + tail)
+    for name, framing in [("s.warc.gz", "record-gzip"), ("r.warc.gz", "stream-gzip")]:
+        with open(tmp_path / name, "rb") as fh:
+            assert files.framing(fh) == framing  # what the file looks like
     rid, offset, length = placed[2]
-    row = Capture(id=rid, warc_file="s", warc_offset=offset, warc_length=length).row
-    assert record_payload(store.read_capture_row(db, row)) == b"<p>three</p>"
-    db.execute("UPDATE warc_files SET framing = 'nonsense' WHERE name = 's'")  # unknown: read from the file
-    with pytest.raises(ArchiveDamage):
-        store.read_capture_row(db, row)
+    db["warc_files"].insert_all([
+        {"name": name, "file_name": f"{name}.warc.gz", "path": str(tmp_path / f"{name}.warc.gz"),
+         "framing": framing} for name, framing in [("s", "stream-gzip"), ("r", "record-gzip")]
+    ])
+    in_stream = Capture(id=rid, warc_file="s", warc_offset=offset, warc_length=length).row
+    in_member = Capture(id=rid, warc_file="r", warc_offset=len(head), warc_length=len(tail)).row
+    for row in (in_stream, in_member):
+        assert record_payload(store.read_capture_row(db, row)) == b"<p>three</p>"
+    # An unknown framing is not used: the file's own is read (here wrongly, so the check fails).
+    for name in ("s", "r"):
+        db.execute("UPDATE warc_files SET framing = 'nonsense' WHERE name = ?", [name])
+    for row in (in_stream, in_member):
+        with pytest.raises(ArchiveDamage):
+            store.read_capture_row(db, row)
+
+
+def test_an_unknown_framing_reads_an_ordinary_file_as_it_is(db, tmp_path):
+    path = tmp_path / "g.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record("g.warc.gz", {"software": "test"}))
+        record = writer.create_warc_record(URL, "resource", payload=io.BytesIO(b"<p>r</p>"), length=8,
+                                           warc_content_type="text/html")
+        start = fh.tell()
+        writer.write_record(record)
+        length = fh.tell() - start
+    db["warc_files"].insert({"name": "g", "path": str(path), "framing": None})
+    row = Capture(id=record.rec_headers.get_header("WARC-Record-ID").strip("<>"), warc_file="g",
+                  warc_offset=start, warc_length=length).row
+    for framing in (None, "nonsense", "record-gzip"):
+        db.execute("UPDATE warc_files SET framing = ? WHERE name = 'g'", [framing])
+        assert record_payload(store.read_capture_row(db, row)) == b"<p>r</p>"
+
+
+def test_a_record_whose_stored_length_is_not_the_files_is_damage(db, warc):
+    path, (_first, _second, revisit) = warc
+    row = store.get_capture(db, revisit)  # the file's last record
+    with pytest.raises(ArchiveDamage, match="the file ends 1 bytes before the stored record's end"):
+        store.read_capture_row(db, {**row, "warc_length": row["warc_length"] + 1})
+
+
+def test_a_capture_inside_a_wacz_is_read_from_its_member(db, tmp_path):
+    """Record ids as a foreign tool writes them (an X at either end is part of the id), in a WARC
+    stored in a WACZ package."""
+    inner = tmp_path / "inner.warc"
+    with open(inner, "wb") as fh:
+        writer = WARCWriter(fh, gzip=False, warc_version="1.1")
+        placed = []
+        for rid, body in [("<urn:test:X1X>", b"<p>x</p>"), ("<urn:test:2>", b"<p>2</p>")]:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(URL, "response", payload=io.BytesIO(body), length=len(body),
+                                               http_headers=http, warc_headers_dict={"WARC-Record-ID": rid})
+            start = fh.tell()
+            writer.write_record(record)
+            placed.append((rid.strip("<>"), start, fh.tell() - start))
+    wacz = tmp_path / "p.wacz"
+    with zipfile.ZipFile(wacz, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("datapackage.json", "{}")
+        zf.write(inner, "archive/data.warc")
+    db["warc_files"].insert({"name": "p.wacz", "path": str(wacz), "framing": "plain"})
+    rows = [Capture(id=rid, warc_file="p.wacz", warc_offset=offset, warc_length=length).row
+            | {"warc_member": "archive/data.warc"} for rid, offset, length in placed]
+    assert [record_payload(store.read_capture_row(db, r)) for r in rows] == [b"<p>x</p>", b"<p>2</p>"]
+    with pytest.raises(ArchiveDamage) as damage:
+        store.read_capture_row(db, {**rows[0], "warc_offset": rows[1]["warc_offset"],
+                                    "warc_length": rows[1]["warc_length"]})
+    assert damage.value.member == "archive/data.warc" and damage.value.offset == rows[1]["warc_offset"]
+    assert str(damage.value).startswith(f"at archive/data.warc at offset {rows[1]['warc_offset']}: p.wacz ")
 
 
 def test_stale_versions_are_read_again_from_their_bytes(db, warc, tmp_path):
@@ -625,6 +694,31 @@ def test_stale_versions_are_read_again_from_their_bytes(db, warc, tmp_path):
     seen.clear()
     assert store.reextract_stale(db, extract, "2.0") == {"reextracted": 0, "same": 1, "unreadable": 0}
     assert [u for _h, u, _hd in seen] == [other]
+    db.execute("UPDATE versions SET extractor_version = '1.0'")
+    assert store.reextract_stale(db, extract, "2.0") == {"reextracted": 0, "same": 2, "unreadable": 0}
+
+
+def test_a_stale_version_from_a_record_without_http_headers_is_read_with_none(db, tmp_path):
+    path = tmp_path / "res.warc"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=False, warc_version="1.1")
+        record = writer.create_warc_record(URL, "resource", payload=io.BytesIO(b"<p>r</p>"), length=8,
+                                           warc_content_type="text/html")
+        writer.write_record(record)
+        length = fh.tell()
+    db["warc_files"].insert({"name": "res.warc", "path": str(path)})
+    row = Capture(id=record.rec_headers.get_header("WARC-Record-ID").strip("<>"), warc_file="res.warc",
+                  warc_offset=0, warc_length=length).row
+    store.insert_capture(db, row)
+    store.apply_record(db, rec("old", extractor_version="1.0"), row)
+    seen = []
+
+    def extract(html, url, headers):
+        seen.append((html, url, headers))
+        return rec("new", extractor_version="2.0")
+
+    assert store.reextract_stale(db, extract, "2.0") == {"reextracted": 1, "same": 0, "unreadable": 0}
+    assert seen == [(b"<p>r</p>", URL, [])]
 
 
 def test_stale_versions_whose_bytes_cannot_be_read_or_give_another_article_are_unreadable(db, warc, tmp_path):
