@@ -1029,6 +1029,11 @@ def test_a_crawl_row_takes_what_the_crawler_knows_and_counts_the_rest(db, tmp_pa
             crawl["started"]) == (0, "plain", 0, 0, "complete", day(1))
     with pytest.raises(TypeError, match="^unknown crawl fields: bogus, other$"):
         store.record_crawl(db, "c1", other=1, bogus=2)
+    # Notes that are no JSON are refused, and the row is left as it was.
+    before = q(db, "SELECT * FROM crawls")
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        store.record_crawl(db, "c1", notes={"hosts": {"a"}}, status="failed")
+    assert q(db, "SELECT * FROM crawls") == before
 
 
 def test_a_crawl_without_an_id_is_named_for_its_start(db, tmp_path):
