@@ -943,7 +943,7 @@ def test_removal_is_limited_to_the_sites_the_crawl_covered_and_the_keys_it_saw(d
     removed = store.mark_removed(db, "c2", seen_keys=[], sites=["syria", "water"], when=day(9))
     assert removed == [keys[0], keys[1]]
     assert article(db, keys[2])["removed_at"] is None
-    # A crawl that reached only some pages (a page budget) says which keys it saw: the rest are gone.
+    # The keys seen may be given by the caller; only the articles of the sites named are candidates.
     removed = store.mark_removed(db, "c3", seen_keys={keys[0], keys[1]}, sites=["arctic"], when=day(10))
     assert removed == [keys[2]]
     assert [article(db, k)["removed_at"] for k in keys] == [None, None, day(10)]
