@@ -56,7 +56,7 @@ MODULES: dict[str, list[str]] = {
     "storage/store.py": ["tests/test_storage_removal.py", "tests/test_storage_ingest.py", "-k",
                          "version or removed or removal or ingest_versions or reingest or server or found"],
     "extract/qa.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
-                      "tests/test_properties.py"],
+                      "tests/test_properties.py", "tests/test_extract_qa_segments.py"],
     "archive/records.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
 }
 # Fewer examples per property under mutation: each mutant reruns them.
