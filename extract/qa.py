@@ -533,12 +533,13 @@ def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str,
     """Who answers unlabelled: the only person whose answers are labelled elsewhere on the page, else
     the person this part's introduction (or the lede) presents as the one who spoke, else the person
     the title opens with ("Michel Kilo: …"). Never the one who asks, nor the page's own author
-    unless the author is who asks (a byline may credit both sides of the conversation)."""
+    unless the author is who asks (a byline may credit both sides of the conversation); "A:" is no
+    person, only the answer's label where nobody is presented."""
     askers = {s.casefold() for s, role in labelled.items() if role == QUESTION}
     bylines = {a.casefold() for a in authors}
     own = askers | (set() if askers & bylines else bylines)
     labelled = [s for s, role in labelled.items() if role == ANSWER]
-    people = [s for s in labelled if s.casefold() not in own and not cast.is_asker(s)]
+    people = [s for s in labelled if s.casefold() not in own | ANSWER_WORDS and not cast.is_asker(s)]
     if len(people) == 1:
         return people[0]
     for texts in (part_intro, context):
@@ -551,7 +552,8 @@ def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str,
         mentioned = any(name.casefold() == n.casefold() for n in cast.mentions)  # a person the text names too
         if mentioned and name.casefold() not in own and not is_publication(name) and _personal(name.split()):
             return name
-    return ""
+    # Nobody presented: on a page that labels the answers "A:", that is all it says of who answers.
+    return next((s for s in labelled if s.casefold() in ANSWER_WORDS), "")
 
 
 def _presented(cast: Cast, texts: list[str]) -> str:

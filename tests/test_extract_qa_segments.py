@@ -351,3 +351,34 @@ def test_question_subheads_over_third_person_prose_are_no_interview_unless_label
         (SD, "question", "Who do you ask for a permit?"),
         ("Omar Said", "answer", "The council gives permits to the farmers."),
     ]
+
+
+# --- who answers where no label names them -----------------------------------------------------------
+
+PLAIN_QA = """
+<p>Q: How long have you worked on the wells?</p><p>A: I have worked on them for ten years.</p>
+<p>Q: What do you need most?</p><p>A: We need pumps.</p>
+<p>Q: And then?</p><p>A: Schools.</p>
+"""
+
+
+def test_answers_labelled_a_are_the_person_the_introduction_the_lede_or_the_title_presents():
+    expected = [
+        (SD, "question", "How long have you worked on the wells?"),
+        ("Omar Said", "answer", "I have worked on them for ten years."),
+        (SD, "question", "What do you need most?"),
+        ("Omar Said", "answer", "We need pumps."),
+        (SD, "question", "And then?"),
+        ("Omar Said", "answer", "Schools."),
+    ]
+    intro = "<p>Syria Deeply spoke with Omar Said, an engineer, about the wells.</p>"
+    assert turns(extract(intro + PLAIN_QA)) == expected
+    lede = "Syria Deeply spoke with Omar Said, an engineer, about the wells."
+    assert turns(extract(PLAIN_QA, lede=lede)) == expected
+    intro = "<p>Omar Said has dug wells in the north for twenty years.</p>"
+    assert turns(extract(intro + PLAIN_QA, title="Omar Said: The Wells Will Not Last")) == expected
+    # Nobody presented: "A" is all the page says of who answers.
+    assert speakers(extract(PLAIN_QA)) == [(SD, "question"), ("A", "answer")] * 3
+    # And an answer that lost its "A:" is that same nobody's.
+    unlabelled = PLAIN_QA.replace("A: We need pumps.", "We need pumps.")
+    assert turns(extract(unlabelled))[3] == ("A", "answer", "We need pumps.")
