@@ -543,7 +543,7 @@ def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str,
     if len(people) == 1:
         return people[0]
     for texts in (part_intro, context):
-        found = _presented(cast, texts)
+        found = _presented(cast, texts, own)
         if found and found.casefold() not in own and not cast.is_asker(found):
             return found
     m = _TITLE_SPEAKER.match(title or "")
@@ -556,13 +556,14 @@ def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str,
     return next((s for s in labelled if s.casefold() in ANSWER_WORDS), "")
 
 
-def _presented(cast: Cast, texts: list[str]) -> str:
+def _presented(cast: Cast, texts: list[str], own: set[str] | frozenset[str] = frozenset()) -> str:
     """The person a text says spoke: named right before a speech verb in the same clause ("Watan Build
-    director Samir Kanaan responded …"), or right after "spoke with", "interviewed" ("… spoke to Kakar")."""
+    director Samir Kanaan responded …"), or right after "spoke with", "interviewed" ("… spoke to Kakar").
+    Not one of ``own`` (the askers, the byline): "Mira Haddad spoke with Omar Said" presents Omar Said."""
     joined = " ".join(texts)
     best: tuple[int, str] | None = None
     for mention in cast.mentions:
-        if not _personal(mention.split()):
+        if not _personal(mention.split()) or " ".join(strip_titles(mention.split())).casefold() in own:
             continue
         for m in re.finditer(re.escape(mention), joined):
             gap = joined[m.end() : m.end() + 60]

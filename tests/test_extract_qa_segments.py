@@ -382,3 +382,23 @@ def test_answers_labelled_a_are_the_person_the_introduction_the_lede_or_the_titl
     # And an answer that lost its "A:" is that same nobody's.
     unlabelled = PLAIN_QA.replace("A: We need pumps.", "We need pumps.")
     assert turns(extract(unlabelled))[3] == ("A", "answer", "We need pumps.")
+
+
+BOLD_QUESTIONS = """
+<p><strong>How long have you worked on the wells?</strong></p><p>I have worked on them for ten years.</p>
+<p><strong>What do you need most?</strong></p><p>We need pumps, and I need them soon.</p>
+"""
+
+
+def answerer(intro: str, **page) -> str | None:
+    """Who answers the page's unlabelled questions, under this introduction (None: no interview)."""
+    record = extract(intro + BOLD_QUESTIONS, **page)
+    names = {t["speaker"] for t in record.qa if t["role"] == "answer"}
+    assert len(names) <= 1
+    return names.pop() if names else None
+
+
+def test_the_bylines_author_who_spoke_with_someone_is_not_who_answers():
+    # The byline is Mira Haddad's (the page template's).
+    assert answerer("<p>Mira Haddad spoke with Omar Said about the wells.</p>") == "Omar Said"
+    assert answerer("<p>Mira Haddad explains what she heard in the camps.</p>") is None
