@@ -7,6 +7,8 @@ The turns are checked whole (speaker, role, text), and where a paragraph goes by
 
 from __future__ import annotations
 
+import pytest
+
 from extract.blocks import page_blocks
 from extract.page import parse_html
 from extract.qa import split_interview
@@ -402,3 +404,183 @@ def test_the_bylines_author_who_spoke_with_someone_is_not_who_answers():
     # The byline is Mira Haddad's (the page template's).
     assert answerer("<p>Mira Haddad spoke with Omar Said about the wells.</p>") == "Omar Said"
     assert answerer("<p>Mira Haddad explains what she heard in the camps.</p>") is None
+
+
+@pytest.mark.parametrize(
+    "intro, who",
+    [
+        # Named right before a speech verb, in the same sentence: the nearest, the first of a tie.
+        ("Watan Build director Samir Kanaan responded to our questions about the wells.", "Samir Kanaan"),
+        ("Omar Said says yes and Lina Haddad says no.", "Omar Said"),
+        ("The Example Water Institute mapped the wells, and its director Omar Said explained why they fail.",
+         "Omar Said"),
+        # Not across a full stop: there, the one spoken with.
+        ("The wells belong to Omar Said. The council said they are dry. Syria Deeply spoke with Lina Haddad.",
+         "Lina Haddad"),
+        # Right after "spoke with", "interviewed": the capitalised words, particles within, full stop off.
+        ("Syria Deeply spoke with Omar Said.", "Omar Said"),
+        ("Syria Deeply spoke with Jean LEROUX, a hydrologist.", "Jean LEROUX"),
+        ("Syria Deeply spoke with Ahmad Khaled al Rifai, a doctor.", "Ahmad Khaled al Rifai"),
+        ("Syria Deeply spoke with Mohamed Ali el Sayed, a doctor.", "Mohamed Ali el Sayed"),
+        ("Syria Deeply spoke with Maria Clara de Souza, a doctor.", "Maria Clara de Souza"),
+        ("Syria Deeply spoke with Jan Peter van Dijk, a doctor.", "Jan Peter van Dijk"),
+        ("Syria Deeply spoke with Karl Heinz von Berg, a doctor.", "Karl Heinz von Berg"),
+        ("Syria Deeply spoke with Omar Khalid bin Walid, a doctor.", "Omar Khalid bin Walid"),
+        ("We spoke with residents of the city and later interviewed Omar Said.", "Omar Said"),
+        # A surname alone, as the text names the person in full.
+        ("Omar Said runs the last clinic in the city. Syria Deeply spoke with Said about it.", "Omar Said"),
+        # A first name and an age; a paragraph that opens on the person it presents.
+        ("Fares, 28, fled Aleppo in 2014.", "Fares"),
+        ("Omar Said is an engineer who builds wells.", "Omar Said"),
+        # A place six words after "spoke with", the publication spoken to: no one spoken with.
+        ("Syria Deeply spoke with residents of the old city of Deir Ezzor.</p>"
+         "<p>Omar Said is a doctor who stayed.", "Omar Said"),
+        ("Lina Haddad is a midwife in Amman. She spoke to Women &amp; Girls Hub about her work.",
+         "Lina Haddad"),
+        # Nobody presented: no one to answer, no interview.
+        ("The wells of the north are drying up.", None),
+        ("Mira Haddad explains what she heard in the camps.", None),  # the byline's
+    ],
+)
+def test_the_person_the_introduction_presents_answers(intro, who):
+    assert answerer(f"<p>{intro}</p>") == who
+
+
+def test_a_speech_verb_presents_up_to_sixty_characters_after_the_name_across_paragraphs():
+    near = ", the engineer whom the valley calls on when it is dry, "
+    far = ", the engineer whom the valley calls on when it is arid, "
+    assert len(near + "says") == 60 and len(far + "says") == 61
+    assert answerer(f"<p>Omar Said{near}says the rain is late.</p>") == "Omar Said"
+    assert answerer(f"<p>Omar Said{far}says the rain is late.</p>") is None
+    # The paragraphs of the introduction read as one text, a space apart.
+    first, second = ", the engineer the valley calls on?", "In each drought, he says"
+    assert len(first) + 1 + len(second) == 60
+    assert answerer(f"<p>Who is Omar Said{first}</p><p>{second} so.</p>") == "Omar Said"
+
+
+def test_the_words_after_spoke_with_are_read_up_to_eighty_characters():
+    # "Omar" ends the window: it stands for the Omar Said the text names, not for a cut "Omar S".
+    words = "the internationally-recognised-and-admired hydrologists-and-well-engineer, "
+    assert len(words + "Omar ") == 80
+    assert answerer(f"<p>Syria Deeply spoke with {words}Omar Said.</p>") == "Omar Said"
+
+
+def test_the_title_opening_on_a_name_the_text_names_too_gives_who_answers():
+    title, intro = "Omar Said: The Wells Will Not Last", "<p>Omar Said has dug wells for twenty years.</p>"
+    assert answerer(intro, title=title) == "Omar Said"
+    assert answerer("<p>The wells of the north are drying up.</p>", title=title) is None  # named nowhere else
+    assert answerer(intro, title="Said: The Wells Will Not Last") is None  # a surname alone
+
+
+# --- which labels name a speaker -------------------------------------------------------------------
+
+PICTURE = "<p>&lt;div source=’picture’ id=’7288′ flow=’alignright’&nbsp;/&gt;</p>"
+
+
+def test_a_one_off_bold_name_right_under_a_question_answers_it_a_picture_between_or_not():
+    for between in ("", PICTURE):
+        body = f"""
+        <p>Syria Deeply spoke with three students.</p>
+        <p><strong>Syria Deeply:</strong> What do you study?</p>
+        <p><strong>Omar Said:</strong> Law.</p><p><strong>Lina Haddad:</strong> Medicine.</p>
+        <p><strong>Syria Deeply:</strong> And you?</p>{between}<p><strong>Noshin:</strong> Music.</p>
+        <p><strong>Syria Deeply:</strong> Where?</p><p><strong>Omar Said:</strong> In Berlin.</p>
+        """
+        assert turns(extract(body))[3:5] == [(SD, "question", "And you?"), ("Noshin", "answer", "Music.")]
+
+
+def test_one_off_place_names_in_an_answer_or_opening_it_are_no_speakers():
+    body = """
+    <p>Syria Deeply spoke with Omar Said.</p>
+    <p><strong>Syria Deeply:</strong> Which cities matter?</p><p><strong>Omar Said:</strong> Two.</p>
+    <p><strong>Aleppo:</strong> It holds the roads.</p><p><strong>Homs:</strong> It holds the valley.</p>
+    <p><strong>Syria Deeply:</strong> Which matters most?</p><p>I would say one.</p>
+    <p><strong>Idlib:</strong> Without it nothing moves.</p>
+    <p><strong>Syria Deeply:</strong> And after?</p><p>Raqqa: Its markets, then the rest.</p>
+    <p><strong>Syria Deeply:</strong> Why?</p><p><strong>Omar Said:</strong> Trade.</p>
+    """
+    assert turns(extract(body)) == [
+        (SD, "question", "Which cities matter?"),
+        ("Omar Said", "answer", "Two.\n\nAleppo: It holds the roads.\n\nHoms: It holds the valley."),
+        (SD, "question", "Which matters most?"),
+        ("Omar Said", "answer", "I would say one.\n\nIdlib: Without it nothing moves."),
+        (SD, "question", "And after?"),
+        ("Omar Said", "answer", "Raqqa: Its markets, then the rest."),
+        (SD, "question", "Why?"),
+        ("Omar Said", "answer", "Trade."),
+    ]
+
+
+def test_bold_initials_used_once_name_a_speaker_the_page_never_spells_out():
+    body = """
+    <p>Syria Deeply spoke with Omar Said and a colleague of his.</p>
+    <p><strong>Syria Deeply:</strong> What do you do?</p><p><strong>Omar Said:</strong> I dig wells.</p>
+    <p><strong>Syria Deeply:</strong> And your colleague?</p><p><strong>KM:</strong> I fix pumps.</p>
+    <p><strong>Syria Deeply:</strong> Where?</p><p><strong>Omar Said:</strong> In the north.</p>
+    """
+    assert turns(extract(body))[3] == ("KM", "answer", "I fix pumps.")
+
+
+def test_a_repeated_plain_label_speaks_once_a_label_asks_and_a_repeated_dateline_does_not_stop_the_others():
+    body = """
+    <p>A well digger in the north told us about his work.</p>
+    <p><strong>Syria Deeply:</strong> What do you do?</p><p>Kanaan: I dig wells.</p>
+    <p><strong>How deep do you dig?</strong></p><p>Kanaan: Forty metres, sometimes more.</p>
+    <p><strong>What do you need?</strong></p><p>Kanaan: Pumps.</p>
+    """
+    assert turns(extract(body)) == [
+        (SD, "question", "What do you do?"), ("Kanaan", "answer", "I dig wells."),
+        (SD, "question", "How deep do you dig?"), ("Kanaan", "answer", "Forty metres, sometimes more."),
+        (SD, "question", "What do you need?"), ("Kanaan", "answer", "Pumps."),
+    ]  # fmt: skip
+    # No label asks: "Aleppo:" twice is a dateline, and the answers' own labels still count.
+    body = """
+    <p>Aleppo: The shelling stopped on Monday.</p><p>Aleppo: The roads opened on Tuesday.</p>
+    <p>Syria Deeply spoke with Omar Said, a doctor.</p>
+    <p><strong>How do you see it?</strong></p><p>Omar Said: It is calm for now, I think.</p>
+    <p><strong>What do you need?</strong></p><p>Omar Said: Medicine, and I need it now.</p>
+    """
+    record = extract(body)
+    assert turns(record) == [
+        (SD, "question", "How do you see it?"), ("Omar Said", "answer", "It is calm for now, I think."),
+        (SD, "question", "What do you need?"), ("Omar Said", "answer", "Medicine, and I need it now."),
+    ]  # fmt: skip
+    assert record.text.startswith("Aleppo: The shelling stopped on Monday.\n\nAleppo: The roads opened")
+
+
+# --- who asks when no label names the publication --------------------------------------------------
+
+LARA = {
+    "byline": '<a href="/syria/contributor/lara-setrakian">Lara Setrakian</a>',
+    "jsonld_author": '{"@type":"Person","name":"Lara Setrakian"}',
+}
+
+
+def test_the_bylines_author_labelled_by_initials_asks():
+    body = """
+    <p>Omar Said builds wells in the north.</p>
+    <p><strong>LS:</strong> Tell us about the wells.</p><p><strong>Omar Said:</strong> They are dry.</p>
+    <p><strong>LS:</strong> And the pumps.</p><p><strong>Omar Said:</strong> They are old.</p>
+    """
+    assert turns(extract(body, **LARA)) == [
+        ("Lara Setrakian", "question", "Tell us about the wells."), ("Omar Said", "answer", "They are dry."),
+        ("Lara Setrakian", "question", "And the pumps."), ("Omar Said", "answer", "They are old."),
+    ]  # fmt: skip
+
+
+BOTH = {
+    "byline": '<a href="/syria/contributor/mira-haddad">Mira Haddad</a> and '
+    '<a href="/syria/contributor/omar-said">Omar Said</a>',
+    "jsonld_author": '[{"@type":"Person","name":"Mira Haddad"},{"@type":"Person","name":"Omar Said"}]',
+}
+
+
+def test_a_byline_crediting_both_sides_the_one_who_asks_and_the_one_presented():
+    body = """
+    <p>Omar Said told us about the wells of the north.</p>
+    <p><strong>Mira Haddad: How long have you worked on the wells?</strong></p>
+    <p>I have worked on them for ten years.</p>
+    <p><strong>Mira Haddad: What do you need most?</strong></p><p>We need pumps, and I need them soon.</p>
+    """
+    assert speakers(extract(body, **BOTH)) == [("Mira Haddad", "question"), ("Omar Said", "answer")] * 2
+
