@@ -532,14 +532,14 @@ _TITLE_SPEAKER = re.compile(r"^(?P<name>[^:]{3,60}):\s")
 def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str, authors, labelled) -> str:
     """Who answers unlabelled: the only person whose answers are labelled elsewhere on the page, else
     the person this part's introduction (or the lede) presents as the one who spoke, else the person
-    the title opens with ("Michel Kilo: …"). Never the one who asks, nor the page's own author
-    unless the author is who asks (a byline may credit both sides of the conversation); "A:" is no
-    person, only the answer's label where nobody is presented."""
+    the title opens with ("Michel Kilo: …"). Never the one who asks, nor, unless labels say they
+    answer, the page's own author, unless the author is who asks (a byline may credit both sides of
+    the conversation); "A:" is no person, only the answer's label where nobody is presented."""
     askers = {s.casefold() for s, role in labelled.items() if role == QUESTION}
     bylines = {a.casefold() for a in authors}
     own = askers | (set() if askers & bylines else bylines)
     labelled = [s for s, role in labelled.items() if role == ANSWER]
-    people = [s for s in labelled if s.casefold() not in own | ANSWER_WORDS and not cast.is_asker(s)]
+    people = [s for s in labelled if s.casefold() not in askers | ANSWER_WORDS and not cast.is_asker(s)]
     if len(people) == 1:
         return people[0]
     for texts in (part_intro, context):

@@ -110,8 +110,9 @@ def test_readers_names_bios_attributions_and_headlines_are_in_no_field():
 
 
 def test_the_turns_are_speaker_role_and_text_only():
+    # The answer without a label is the one person whose answers are labelled (the text names nobody).
     body = """
-    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p>The wells of the north are drying up.</p>
     <p><strong>Syria Deeply:</strong> What do you build?</p><p><strong>Omar Said:</strong> Wells.</p>
     <p><strong>Syria Deeply:</strong> And next?</p><p>Pumps, I hope.</p>
     """
@@ -584,3 +585,12 @@ def test_a_byline_crediting_both_sides_the_one_who_asks_and_the_one_presented():
     """
     assert speakers(extract(body, **BOTH)) == [("Mira Haddad", "question"), ("Omar Said", "answer")] * 2
 
+
+def test_an_answer_without_its_label_is_the_labelled_answerers_though_the_byline_credits_him():
+    body = """
+    <p>Omar Said told us about the wells of the north.</p>
+    <p><strong>Syria Deeply:</strong> How long have you worked on the wells?</p>
+    <p><strong>Omar Said:</strong> Ten years.</p>
+    <p><strong>Syria Deeply:</strong> What do you need most?</p><p>Pumps.</p>
+    """
+    assert turns(extract(body, **BOTH))[3] == ("Omar Said", "answer", "Pumps.")
