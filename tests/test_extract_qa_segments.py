@@ -515,11 +515,13 @@ def test_one_off_place_names_in_an_answer_or_opening_it_are_no_speakers():
 def test_bold_initials_used_once_name_a_speaker_the_page_never_spells_out():
     body = """
     <p>Syria Deeply spoke with Omar Said and a colleague of his.</p>
-    <p><strong>Syria Deeply:</strong> What do you do?</p><p><strong>Omar Said:</strong> I dig wells.</p>
-    <p><strong>Syria Deeply:</strong> And your colleague?</p><p><strong>KM:</strong> I fix pumps.</p>
+    <p><strong>Syria Deeply:</strong> What do you two do?</p><p><strong>Omar Said:</strong> I dig wells.</p>
+    <p><strong>KM:</strong> I fix pumps.</p>
     <p><strong>Syria Deeply:</strong> Where?</p><p><strong>Omar Said:</strong> In the north.</p>
     """
-    assert turns(extract(body))[3] == ("KM", "answer", "I fix pumps.")
+    assert turns(extract(body))[1:3] == [
+        ("Omar Said", "answer", "I dig wells."), ("KM", "answer", "I fix pumps."),
+    ]  # fmt: skip
 
 
 def test_a_repeated_plain_label_speaks_once_a_label_asks_and_a_repeated_dateline_does_not_stop_the_others():
@@ -594,3 +596,16 @@ def test_an_answer_without_its_label_is_the_labelled_answerers_though_the_byline
     <p><strong>Syria Deeply:</strong> What do you need most?</p><p>Pumps.</p>
     """
     assert turns(extract(body, **BOTH))[3] == ("Omar Said", "answer", "Pumps.")
+
+
+def test_a_labelled_paragraph_keeps_its_pictures_in_its_turns_blocks():
+    marker = "&lt;div source=’picture’ id=’7288′ flow=’alignright’&nbsp;/&gt;"
+    body = f"""
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>Syria Deeply:</strong> What do you build?</p>
+    <p><strong>Omar Said:</strong> Wells. {marker}</p>
+    """
+    places, interview = placed(body)
+    assert places[2] == ("Omar Said: Wells.", ["turn"])
+    page_block = interview.origin[id(interview.turn_blocks[1][0])]
+    assert page_block.embeds and interview.turn_blocks[1][0].embeds == page_block.embeds
