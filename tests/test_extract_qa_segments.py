@@ -609,3 +609,24 @@ def test_a_labelled_paragraph_keeps_its_pictures_in_its_turns_blocks():
     assert places[2] == ("Omar Said: Wells.", ["turn"])
     page_block = interview.origin[id(interview.turn_blocks[1][0])]
     assert page_block.embeds and interview.turn_blocks[1][0].embeds == page_block.embeds
+
+
+def test_a_label_with_nothing_under_it_is_no_turn_and_in_no_field():
+    body = """
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>Syria Deeply:</strong> What do you build?</p><p><strong>Omar Said:</strong> Wells.</p>
+    <p><strong>Lina Haddad:</strong></p><hr />
+    """
+    places, interview = placed(body)
+    assert [where for _, where in places] == [["intro"], ["turn"], ["turn"], ["dropped"], ["dropped"]]
+    assert [t["speaker"] for t in interview.turns] == [SD, "Omar Said"]
+
+
+def test_an_answer_set_in_italics_is_an_answer_even_the_last_one():
+    body = """
+    <p>Syria Deeply spoke with Omar Said, an engineer.</p>
+    <p><strong>How long have you worked on the wells?</strong></p>
+    <p><em>I have worked on them for ten years.</em></p>
+    <p><strong>What do you need most?</strong></p><p><em>We need pumps, and I need them soon.</em></p>
+    """
+    assert turns(extract(body))[-1] == ("Omar Said", "answer", "We need pumps, and I need them soon.")
