@@ -55,7 +55,8 @@ MODULES: dict[str, list[str]] = {
     "archive/files.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
     "storage/store.py": ["tests/test_storage_store_rules.py"],
     "extract/qa.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
-                      "tests/test_properties.py", "tests/test_extract_qa_roles.py"],
+                      "tests/test_properties.py", "tests/test_extract_qa_roles.py",
+                      "tests/test_extract_qa_segments.py"],
     "archive/records.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
 }
 # Fewer examples per property under mutation: each mutant reruns them.

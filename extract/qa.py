@@ -532,17 +532,18 @@ _TITLE_SPEAKER = re.compile(r"^(?P<name>[^:]{3,60}):\s")
 def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str, authors, labelled) -> str:
     """Who answers unlabelled: the only person whose answers are labelled elsewhere on the page, else
     the person this part's introduction (or the lede) presents as the one who spoke, else the person
-    the title opens with ("Michel Kilo: …"). Never the one who asks, nor the page's own author
-    unless the author is who asks (a byline may credit both sides of the conversation)."""
+    the title opens with ("Michel Kilo: …"). Never the one who asks, nor, unless labels say they
+    answer, the page's own author, unless the author is who asks (a byline may credit both sides of
+    the conversation); "A:" is no person, only the answer's label where nobody is presented."""
     askers = {s.casefold() for s, role in labelled.items() if role == QUESTION}
     bylines = {a.casefold() for a in authors}
     own = askers | (set() if askers & bylines else bylines)
     labelled = [s for s, role in labelled.items() if role == ANSWER]
-    people = [s for s in labelled if s.casefold() not in own and not cast.is_asker(s)]
+    people = [s for s in labelled if s.casefold() not in askers | ANSWER_WORDS and not cast.is_asker(s)]
     if len(people) == 1:
         return people[0]
     for texts in (part_intro, context):
-        found = _presented(cast, texts)
+        found = _presented(cast, texts, own)
         if found and found.casefold() not in own and not cast.is_asker(found):
             return found
     m = _TITLE_SPEAKER.match(title or "")
@@ -551,16 +552,18 @@ def _answerer(cast: Cast, part_intro: list[str], context: list[str], title: str,
         mentioned = any(name.casefold() == n.casefold() for n in cast.mentions)  # a person the text names too
         if mentioned and name.casefold() not in own and not is_publication(name) and _personal(name.split()):
             return name
-    return ""
+    # Nobody presented: on a page that labels the answers "A:", that is all it says of who answers.
+    return next((s for s in labelled if s.casefold() in ANSWER_WORDS), "")
 
 
-def _presented(cast: Cast, texts: list[str]) -> str:
+def _presented(cast: Cast, texts: list[str], own: set[str] | frozenset[str] = frozenset()) -> str:
     """The person a text says spoke: named right before a speech verb in the same clause ("Watan Build
-    director Samir Kanaan responded …"), or right after "spoke with", "interviewed" ("… spoke to Kakar")."""
+    director Samir Kanaan responded …"), or right after "spoke with", "interviewed" ("… spoke to Kakar").
+    Not one of ``own`` (the askers, the byline): "Mira Haddad spoke with Omar Said" presents Omar Said."""
     joined = " ".join(texts)
     best: tuple[int, str] | None = None
     for mention in cast.mentions:
-        if not _personal(mention.split()):
+        if not _personal(mention.split()) or " ".join(strip_titles(mention.split())).casefold() in own:
             continue
         for m in re.finditer(re.escape(mention), joined):
             gap = joined[m.end() : m.end() + 60]
