@@ -29,7 +29,7 @@ from archive.files import (
     member_window,
     wacz_members,
 )
-from archive.records import arc_record_id
+from archive.records import arc_record_id, read_record_at, record_payload
 from tests.support.archives import OurWarc
 from tests.support.foreign import FOREIGN
 
@@ -122,7 +122,7 @@ def test_padding_after_the_last_gzip_member_ends_the_file_cleanly(tmp_path, padd
     assert records == sound and stats.records == 5 and stats.framing == "record-gzip"
 
 
-@pytest.mark.parametrize("junk", [b"\x00" * 65536, b"\x00" * 100 + b"junk", b"junk"])
+@pytest.mark.parametrize("junk", [b"\x00" * 65536, b"\x00" * 100 + b"junk", b"junk", b"\nXXXX\n"])
 def test_anything_but_short_padding_after_the_last_gzip_member_is_damage(tmp_path, junk):
     path = sound_warc(tmp_path / "junk.warc.gz")
     end = path.stat().st_size
@@ -362,3 +362,28 @@ def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
         with open(tmp_path / name, "rb") as fh:
             fh.seek(7)
             assert (framing(fh), fh.tell()) == (want, 0), name
+
+
+def test_a_records_http_headers_are_looked_up_without_case(tmp_path):
+    w = OurWarc(tmp_path / "h.warc.gz")
+    w.response("https://www.newsdeeply.com/syria/articles/2016/03/11/a", b"<html></html>",
+               extra_headers=[("X-Served-By", "one"), ("x-served-by", "two")])
+    w.fh.close()
+    (rec,) = iter_records(tmp_path / "h.warc.gz")
+    assert rec.header("content-TYPE") == "text/html; charset=utf-8" and rec.is_html and not rec.is_revisit
+    assert rec.header("X-SERVED-BY") == "one" and rec.header("X-Missing") is None
+
+
+def test_a_record_read_back_at_its_offset_gives_its_payload_decoded_as_often_as_asked(tmp_path):
+    page = b"<html><p>hello</p></html>"
+    stored = gzip.compress(page)
+    w = OurWarc(tmp_path / "enc.warc.gz")
+    w.response("https://www.newsdeeply.com/syria/articles/2016/03/11/a", stored,
+               extra_headers=[("Content-Encoding", "gzip")])
+    w.fh.close()
+    info, response = list(iter_records(tmp_path / "enc.warc.gz", types=("warcinfo", "response")))
+    back = read_record_at(tmp_path / "enc.warc.gz", response.offset, response.length)
+    assert record_payload(back) == page and record_payload(back) == page
+    assert back.raw_stream.read() == stored  # the payload as stored stays readable
+    head = read_record_at(tmp_path / "enc.warc.gz", info.offset, info.length)
+    assert head.http_headers is None and record_payload(head).startswith(b"software: test\r\n")
