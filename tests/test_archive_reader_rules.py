@@ -387,3 +387,42 @@ def test_a_record_read_back_at_its_offset_gives_its_payload_decoded_as_often_as_
     assert back.raw_stream.read() == stored  # the payload as stored stays readable
     head = read_record_at(tmp_path / "enc.warc.gz", info.offset, info.length)
     assert head.http_headers is None and record_payload(head).startswith(b"software: test\r\n")
+
+
+def arc_v2(records) -> bytes:
+    """An ARC file in the version 2 layout (Alexa's, Internet Archive's: ten fields, the length last)."""
+    version = (b"2 0 Alexa Internet\nURL IP-address Archive-date Content-type Result-code Checksum "
+               b"Location Offset Filename Archive-length\n")
+    out = b"filedesc://IA-001102.arc 0.0.0.0 19960923142103 text/plain %d\n" % len(version) + version + b"\n"
+    for url, body in records:
+        http = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+        out += (url.encode() + b" 127.10.100.2 19961104142103 text/html 200 fac069150613fe55599cc7fa88aa089d"
+                b" - 209 IA-001102.arc %d\n" % len(http) + http + b"\n")
+    return out
+
+
+def test_an_arc_file_in_the_version_2_layout_reads_its_url_date_and_length(tmp_path):
+    path = tmp_path / "v2.arc"
+    path.write_bytes(arc_v2([("http://www.dryswamp.edu:80/index.html", b"<html>one</html>"),
+                             ("http://www.dryswamp.edu/a b.html", b"<html>two</html>")]))
+    stats = FileStats()
+    got = [(r.warc_type, r.url, r.fetched_at, r.status, r.mime, r.body, r.offset, r.length)
+           for r in iter_records(path, stats=stats, want_body=lambda r: True)]
+    assert got == [
+        ("response", "http://www.dryswamp.edu:80/index.html", "1996-11-04T14:21:03Z", 200, "text/html",
+         b"<html>one</html>", 185, 216),
+        ("response", "http://www.dryswamp.edu/a%20b.html", "1996-11-04T14:21:03Z", 200, "text/html",
+         b"<html>two</html>", 402, 211),
+    ]
+    assert (stats.format, stats.records, stats.framing) == ("arc", 3, "plain")
+    back = read_record_at(path, 402, 211)
+    assert record_payload(back) == b"<html>two</html>"
+
+
+def test_an_arc_record_line_of_too_few_fields_is_damage_at_its_offset(tmp_path):
+    data = arc_v2([("http://www.dryswamp.edu/index.html", b"<html>one</html>")])
+    path = tmp_path / "short.arc"
+    path.write_bytes(data + b"http://www.dryswamp.edu/b.html 127.10.100.2 19961104142103\n<html>\n")
+    with pytest.raises(ArchiveDamage) as info:
+        list(iter_records(path))
+    assert info.value.offset == len(data)
