@@ -12,6 +12,7 @@ import io
 import json
 import random
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,29 @@ def test_a_member_is_read_in_place_stored_or_through_zipfile_deflated(tmp_path, 
         assert window.read() == body
 
 
+def test_a_member_with_an_extra_field_is_read_in_place_and_a_damaged_local_header_is_named(tmp_path):
+    """Zip tools may add an extra field (the extended timestamp, 0x5455) to a member's local header,
+    which then starts later; a local header whose signature is damaged is no member to read."""
+    warc = sound_warc(tmp_path / "data.warc", gzip=False).read_bytes()
+    path = tmp_path / "extra.wacz"
+    info = zipfile.ZipInfo("archive/data.warc")
+    info.extra = b"UT\x05\x00\x01" + (1458000000).to_bytes(4, "little")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("pages/pages.jsonl", b"")
+        zf.writestr(info, warc)
+    records, _ = read_all(path)
+    assert [t for t, _ in records] == ["warcinfo", "response", "request", "response", "request"]
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        at = zf.getinfo("archive/data.warc").header_offset
+    data[at:at + 4] = b"PK\x00\x00"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArchiveDamage) as damage:
+        read_all(path)
+    assert (damage.value.member, damage.value.reason) == ("archive/data.warc",
+                                                          "a member of the WACZ package cannot be opened")
+
+
 def test_a_window_reads_seeks_and_tells_within_its_bytes(tmp_path):
     path = tmp_path / "w.bin"
     path.write_bytes(b"0123456789\nabcdef\nXYZ")
@@ -300,6 +324,9 @@ def test_a_window_reads_seeks_and_tells_within_its_bytes(tmp_path):
         assert w.seek(4) == 4 and w.read(-1) == b"6789\nabc"
         w.seek(0)
         assert w.readline(None) == b"23456789\n"
+        assert w.readline(0) == b"" and w.tell() == 9  # as a file's readline(0)
+        w.seek(-1, 2)
+        assert w.readline() == b"c" and w.readline() == b""  # the window's last byte
 
 
 def test_a_files_hash_and_size_in_full_or_of_its_first_bytes(tmp_path):
@@ -322,6 +349,9 @@ def test_a_gzip_member_ends_where_its_trailer_does_or_is_not_whole(tmp_path):
         assert gzip_member_end(fh, 4, limit=50_000)[0] is None  # more out than the limit
         assert gzip_member_end(fh, 4, limit=100_000)[0] == 4 + len(first)
         assert gzip_member_end(fh, 0)[0] is None  # no member starts there
+    path.write_bytes(zlib.compress(b"a" * 1000))  # a zlib stream, no gzip member
+    with open(path, "rb") as fh:
+        assert gzip_member_end(fh, 0)[0] is None
     path.write_bytes(first[:-3])
     with open(path, "rb") as fh:
         assert gzip_member_end(fh, 0) == (None, 100_000)  # cut in its trailer
