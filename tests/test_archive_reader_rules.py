@@ -349,6 +349,11 @@ def test_a_gzip_member_ends_where_its_trailer_does_or_is_not_whole(tmp_path):
         assert gzip_member_end(fh, 4, limit=50_000)[0] is None  # more out than the limit
         assert gzip_member_end(fh, 4, limit=100_000)[0] == 4 + len(first)
         assert gzip_member_end(fh, 0)[0] is None  # no member starts there
+    noise = random.Random(3).randbytes(200_000)  # a member read in several blocks of the file
+    big = gzip.compress(noise)
+    path.write_bytes(b"junk" + big + second)
+    with open(path, "rb") as fh:
+        assert gzip_member_end(fh, 4) == (4 + len(big), 200_000)
     path.write_bytes(zlib.compress(b"a" * 1000))  # a zlib stream, no gzip member
     with open(path, "rb") as fh:
         assert gzip_member_end(fh, 0)[0] is None
@@ -370,6 +375,8 @@ def test_the_first_records_size_from_its_header():
     assert first_record_size(line + b"\n" + b"y" * 75) == len(line) + 1 + 75
     assert first_record_size(b"filedesc://x.arc 0.0.0.0 20140216050221 text/plain many\n") is None
     assert first_record_size(b"<html>") is None
+    assert first_record_size(b" \tWARC/1.0\r\nContent-Length: 1\r\n\r\nx") is None  # only newlines before it
+    assert first_record_size(b"XWARC/1.0\r\nContent-Length: 1\r\n\r\nx") is None
 
 
 def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
