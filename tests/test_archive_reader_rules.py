@@ -373,6 +373,8 @@ def test_the_first_records_size_from_its_header():
     assert first_record_size(b"WARC/1.0\r\nX-Content-Length: 10\r\n\r\n") is None
     line = b"filedesc://x.arc 0.0.0.0 20140216050221 text/plain 75"
     assert first_record_size(line + b"\n" + b"y" * 75) == len(line) + 1 + 75
+    arc = (FOREIGN / "warcio" / "example.arc").read_bytes()  # its first line, then its version block
+    assert first_record_size(arc) == len(arc.split(b"\n", 1)[0]) + 1 + 75
     assert first_record_size(b"filedesc://x.arc 0.0.0.0 20140216050221 text/plain many\n") is None
     assert first_record_size(b"<html>") is None
     assert first_record_size(b" \tWARC/1.0\r\nContent-Length: 1\r\n\r\nx") is None  # only newlines before it
