@@ -240,6 +240,8 @@ def test_a_file_is_judged_by_its_first_bytes_with_the_reason(tmp_path):
         "plain": (warc, ("warc", "a WARC file")),
         "newlines-first": (b"\r\n\r\n" + warc, ("warc", "a WARC file")),
         "lower-case": (warc.replace(b"WARC/1.1", b"warc/1.1", 1), ("warc", "a WARC file")),
+        "spaces-first": (b" \t" + warc, (None, "not an archive (no WARC or ARC record at its start)")),
+        "letters-first": (b"XX" + warc, (None, "not an archive (no WARC or ARC record at its start)")),
         "gzipped": (gzip.compress(warc), ("warc", "a WARC file")),
         "arc": (arc, ("arc", "an ARC file")),
         "arc-gzipped": (gzip.compress(arc), ("arc", "an ARC file")),
@@ -327,6 +329,9 @@ def test_a_window_reads_seeks_and_tells_within_its_bytes(tmp_path):
         assert w.readline(0) == b"" and w.tell() == 9  # as a file's readline(0)
         w.seek(-1, 2)
         assert w.readline() == b"c" and w.readline() == b""  # the window's last byte
+        w.seek(-1, 2)
+        assert w.read(0) == b"" and w.read() == b"c" and w.read() == b""
+        assert Window(fh).read() == path.read_bytes()  # the whole file by default
 
 
 def test_a_files_hash_and_size_in_full_or_of_its_first_bytes(tmp_path):
