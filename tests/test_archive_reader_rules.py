@@ -393,12 +393,18 @@ def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
     split = gzip.compress(plain[:cut]) + gzip.compress(plain[cut:])  # a record across two members
     # A block that does not compress: its member is read in several reads of the file.
     big = b"WARC/1.0\r\nContent-Length: 200000\r\n\r\n" + random.Random(7).randbytes(200_000) + b"\r\n\r\n"
+    need = len(big) - 4  # its header and block, without the blank lines after it
     cases = {"plain": (plain, "plain"), "per-record": (per_record, "record-gzip"),
              "whole-file": (gzip.compress(plain), "stream-gzip"), "split": (split, "stream-gzip"),
              "one-big-record": (gzip.compress(big), "record-gzip"),
              "one-big-record-and-a-short-one": (gzip.compress(big + plain), "stream-gzip"),
              "two-big-records": (gzip.compress(big + big), "stream-gzip"),
              "a-big-record-cut-short": (gzip.compress(big[:150_000]), "stream-gzip"),
+             # At the edges: the record alone, a byte short of it, up to 64 bytes after it.
+             "the-record-exactly": (gzip.compress(big[:need]), "record-gzip"),
+             "a-byte-short": (gzip.compress(big[:need - 1]), "stream-gzip"),
+             "64-bytes-more": (gzip.compress(big[:need] + b"\r\n" * 32), "record-gzip"),
+             "65-bytes-more": (gzip.compress(big[:need] + b"\r\n" * 32 + b"\r"), "stream-gzip"),
              "unknown-length": (gzip.compress(b"<html>" * 50_000), "record-gzip")}
     for name, (data, want) in cases.items():
         with open(tmp_path / name, "wb") as fh:
