@@ -394,6 +394,7 @@ def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
     # A block that does not compress: its member is read in several reads of the file.
     big = b"WARC/1.0\r\nContent-Length: 200000\r\n\r\n" + random.Random(7).randbytes(200_000) + b"\r\n\r\n"
     need = len(big) - 4  # its header and block, without the blank lines after it
+    exact = b"WARC/1.0\r\nContent-Length: 196546\r\n\r\n" + random.Random(7).randbytes(196_546)
     cases = {"plain": (plain, "plain"), "per-record": (per_record, "record-gzip"),
              "whole-file": (gzip.compress(plain), "stream-gzip"), "split": (split, "stream-gzip"),
              "one-big-record": (gzip.compress(big), "record-gzip"),
@@ -405,6 +406,11 @@ def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
              "a-byte-short": (gzip.compress(big[:need - 1]), "stream-gzip"),
              "64-bytes-more": (gzip.compress(big[:need] + b"\r\n" * 32), "record-gzip"),
              "65-bytes-more": (gzip.compress(big[:need] + b"\r\n" * 32 + b"\r"), "stream-gzip"),
+             # A record whose member's last read of the file holds only its last few bytes.
+             "ends-just-past-a-read": (gzip.compress(exact, 0, mtime=0), "record-gzip"),
+             # A first member cut short or corrupt: the reader reports it, record by record.
+             "member-cut-short": (gzip.compress(big)[:100_000], "record-gzip"),
+             "member-corrupt": (gzip.compress(plain)[:10] + b"\xff" * 200, "record-gzip"),
              "unknown-length": (gzip.compress(b"<html>" * 50_000), "record-gzip")}
     for name, (data, want) in cases.items():
         with open(tmp_path / name, "wb") as fh:
