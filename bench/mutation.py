@@ -34,6 +34,22 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "mutation"
 MUTMUT = Path(sys.executable).with_name("mutmut")
 
+# The archive reader's in-process tests: every foreign file against plain warcio, the reader's rules
+# one by one, and the damage cases cut out of sound WARCs; not the `deeply` subprocess runs, the repair
+# tests (crawler.warcfiles) nor the extractor's own (each surviving mutant reruns every selected test).
+_HARDENING = "tests/test_archive_hardening.py"
+_EXTRACT = "tests/test_extract_warcs.py"
+READER_TESTS = ["tests/test_archive_reader_rules.py", "tests/test_archive_foreign.py", _EXTRACT] + [
+    arg for name in ("extract_stream_keeps_order_with_processes", "python_m_extract",
+                     "trafilatura_caches_are_reset_periodically")
+    for arg in ("--deselect", f"{_EXTRACT}::test_{name}")] + [
+    f"{_HARDENING}::test_{name}" for name in (
+        "ingest_keeps_the_whole_records_of_a_damaged_file_and_goes_on",
+        "a_cut_at_any_byte_yields_exactly_the_whole_records", "a_file_growing_while_it_is_ingested",
+        "extract_reports_a_damaged_file_and_yields_only_whole_pages",
+        "index_reports_each_damaged_warc_and_indexes_only_whole_records",
+        "wacz_leaves_out_a_damaged_warc_and_says_so")]
+
 # Module -> the fast tests that check it (no crawl, no browser, no corpus), in the order `make mutate`
 # runs them: fewest mutants first, so that an interrupted run has finished the most modules.
 MODULES: dict[str, list[str]] = {
@@ -52,12 +68,14 @@ MODULES: dict[str, list[str]] = {
     "extract/urls.py": ["tests/test_extract_urls.py", "tests/test_properties.py"],
     "extract/names.py": ["tests/test_extract_names.py", "tests/test_extract_interview_forms.py",
                          "tests/test_extract_page.py", "tests/test_properties.py"],
-    "archive/files.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
+    # Its rules are checked one by one in the reader's rules and by the foreign files; the damage and
+    # extraction tests reach every function of it again, at a minute per surviving mutant.
+    "archive/files.py": ["tests/test_archive_reader_rules.py", "tests/test_archive_foreign.py"],
     "storage/store.py": ["tests/test_storage_store_rules.py"],
     "extract/qa.py": ["tests/test_extract_interview_forms.py", "tests/test_extract_page.py",
                       "tests/test_properties.py", "tests/test_extract_qa_roles.py",
                       "tests/test_extract_qa_segments.py"],
-    "archive/records.py": ["tests/test_archive_foreign.py", "tests/test_extract_warcs.py"],
+    "archive/records.py": READER_TESTS,
 }
 # Fewer examples per property under mutation: each mutant reruns them.
 ENV = {"DEEPLY_PROPERTY_EXAMPLES": "30"}
