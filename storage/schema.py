@@ -399,8 +399,15 @@ SPEAKER_ROLE = ("CASE WHEN questions > 0 AND answers > 0 THEN 'both' WHEN questi
 # lookup sorts by `+c.fetched_at`, so that no index on the date is scanned for the order instead.
 CAPTURES_CRAWL_BY_CRAWL = "(c.crawl_id IN (SELECT id FROM crawls) OR c.crawl_id IS NULL)"
 
-# The captures latest_captures holds: a payload the next crawl can write a revisit against.
-LATEST_CAPTURE_WHERE = "payload_digest IS NOT NULL AND (status = 200 OR is_revisit = 1)"
+
+
+def latest_capture_where(row: str = "") -> str:
+    """The captures latest_captures holds (of `row`, "NEW." in a trigger): a payload the next
+    crawl can write a revisit against."""
+    return f"{row}payload_digest IS NOT NULL AND ({row}status = 200 OR {row}is_revisit = 1)"
+
+
+LATEST_CAPTURE_WHERE = latest_capture_where()
 
 # A version's speakers count while it is an article's current one: its row of latest_versions
 # arriving, moving to another version or going. Ingest and re-extraction both change that row
@@ -424,8 +431,7 @@ TRIGGERS: dict[str, str] = {
     # replaces the URL's row, an earlier one (a WARC ingested late) leaves it.
     "latest_captures_ai": f"""
         CREATE TRIGGER IF NOT EXISTS latest_captures_ai AFTER INSERT ON captures
-        WHEN {LATEST_CAPTURE_WHERE.replace("payload_digest", "NEW.payload_digest")
-              .replace("status", "NEW.status").replace("is_revisit", "NEW.is_revisit")}
+        WHEN {latest_capture_where("NEW.")}
         BEGIN
             INSERT INTO latest_captures (url, fetched_at, payload_digest, capture_id)
             VALUES (NEW.url, NEW.fetched_at, NEW.payload_digest, NEW.id)
