@@ -819,3 +819,18 @@ def test_a_middle_initial_a_is_no_article_in_the_name_of_who_answers():
     assert [(t["speaker"], t["role"]) for t in record.qa] == [
         ("Syria Deeply", "question"), ("Omar A. Said", "answer"),
     ] * 2  # fmt: skip
+
+
+def test_an_organisation_whose_function_word_comes_last_is_no_one_who_answers():
+    """"Human Rights Watch says …" before the one who spoke: an organisation's name, whichever of
+    its words is the one that says so ("Watch", "Council", "Institute"), presents no person."""
+    body = """
+    <p><strong>How long have you dug wells here?</strong></p><p>I have dug them for ten years.</p>
+    <p><strong>What do you need most of all?</strong></p><p>We need pumps.</p>
+    """
+    lede = ("Human Rights Watch says the wells are failing. Omar Said, an engineer in Idlib, told Syria "
+            "Deeply why.")
+    record = extract(body, lede=lede)
+    assert [(t["speaker"], t["role"]) for t in record.qa] == [
+        ("Syria Deeply", "question"), ("Omar Said", "answer"),
+    ] * 2  # fmt: skip
