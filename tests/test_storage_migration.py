@@ -79,6 +79,11 @@ def snapshot(path: Path) -> dict:
         conn.close()
 
 
+def _rows_of(snap: dict) -> dict:
+    """A snapshot without its schema version: what a migration must leave as it was."""
+    return {k: v for k, v in snap.items() if k != "schema_version"}
+
+
 def test_a_v1_store_is_migrated_in_place_with_its_data(tmp_path):
     db_path = v1_store(tmp_path / "archive.db")
     before = snapshot(db_path)
@@ -233,8 +238,7 @@ def test_a_v2_store_gets_the_covering_indexes(tmp_path):
     open_store(db_path).close()
     after = snapshot(db_path)
     assert after["schema_version"] == str(SCHEMA_VERSION)
-    assert {k: v for k, v in after.items() if k != "schema_version"} == \
-        {k: v for k, v in before.items() if k != "schema_version"}
+    assert _rows_of(after) == _rows_of(before)
     assert _indexes(db_path) == (v2 - V2_INDEXES) | V3_INDEXES
 
 
@@ -285,8 +289,7 @@ def test_a_v3_store_gets_speaker_counts_and_narrower_capture_indexes(tmp_path):
     open_store(db_path).close()
     after = snapshot(db_path)
     assert after["schema_version"] == str(SCHEMA_VERSION)
-    assert {k: v for k, v in after.items() if k != "schema_version"} == \
-        {k: v for k, v in before.items() if k != "schema_version"}
+    assert _rows_of(after) == _rows_of(before)
     indexes = _all_indexes(db_path)
     assert V4_INDEXES <= indexes and not V3_CAPTURE_INDEXES & indexes
     # The current version of the interview only (its two turns), not the earlier version's.
@@ -353,8 +356,7 @@ def test_a_v4_store_gets_crawl_led_capture_indexes_and_each_urls_latest_capture(
     open_store(db_path).close()
     after = snapshot(db_path)
     assert after["schema_version"] == str(SCHEMA_VERSION)
-    assert {k: v for k, v in after.items() if k != "schema_version"} == \
-        {k: v for k, v in before.items() if k != "schema_version"}
+    assert _rows_of(after) == _rows_of(before)
     indexes = _all_indexes(db_path)
     assert V5_INDEXES <= indexes and not set(V4_HISTORY_INDEXES) & indexes
     assert sorted(latest_originals(db_path)) == priors
