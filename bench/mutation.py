@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -124,32 +125,78 @@ def source_hash(module: str) -> str:
     return hashlib.sha256((ROOT / module).read_bytes()).hexdigest()
 
 
-def run_module(module: str, children: int, timeout: float, only: list[str] | None = None) -> dict:
-    """Mutate `module`; with `only`, test just those mutants (the others keep the status they had)."""
+def _copy_tree(work: Path, module: str, tests: list[str]) -> None:
+    shutil.copytree(ROOT, work, ignore=lambda _d, names: [n for n in names if n in SKIP or n.endswith(".db")])
+    configure(work, module, tests)
+
+
+def _kept_copy_differs(work: Path, module: str) -> bool:
+    """The module or a test file changed since the kept copy was made: its results are not this tree's."""
+    def tests(root: Path) -> dict[str, bytes]:
+        return {str(f.relative_to(root)): f.read_bytes() for f in (root / "tests").rglob("*.py")}
+    return (work / module).read_bytes() != (ROOT / module).read_bytes() or tests(work) != tests(ROOT)
+
+
+def _mutmut_run(work: Path, env: dict, children: int, timeout: float, only: list[str] | None) -> bool:
+    """Run mutmut in `work`; False if it was stopped at `timeout` (its finished mutants are kept).
+
+    Its own process group, so that a stop reaches its workers too: SIGINT first, which mutmut
+    answers by stopping them and saving what it has, then SIGKILL if it does not end.
+    """
+    proc = subprocess.Popen(["nice", "-n", "19", str(MUTMUT), "run", "--max-children", str(children),
+                             *(only or [])], cwd=work, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for sig, wait in ((signal.SIGINT, 120), (signal.SIGKILL, 30)):
+            try:
+                os.killpg(proc.pid, sig)
+                proc.communicate(timeout=wait)
+                break
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                continue
+        return False
+    if proc.returncode != 0:
+        raise SystemExit(f"mutmut run failed ({proc.returncode}) in {work}:\n{err[-3000:]}")
+    return True
+
+
+def run_module(module: str, children: int, timeout: float, only: list[str] | None = None,
+               keep: Path | None = None) -> dict:
+    """Mutate `module`; with `only`, test just those mutants (the others keep the status they had).
+
+    With `keep`, the copy of the tree lives there and stays: run again with the same folder, an
+    interrupted run goes on where it stopped (mutmut keeps each mutant's result while its function
+    is unchanged), provided the module is the one that copy mutates.
+    """
     tests = MODULES[module]
     with tempfile.TemporaryDirectory(prefix="deeply-mutate-") as tmp:
-        work = Path(tmp) / "tree"
-        shutil.copytree(ROOT, work, ignore=lambda _d, names: [n for n in names
-                                                               if n in SKIP or n.endswith(".db")])
-        configure(work, module, tests)
+        work = keep / "tree" if keep else Path(tmp) / "tree"
+        if work.exists() and _kept_copy_differs(work, module):
+            raise SystemExit(f"{work} holds another version of {module} or of the tests: a run goes on only "
+                             "where it stopped; remove the folder to start afresh")
+        if not work.exists():
+            _copy_tree(work, module, tests)
+        else:
+            configure(work, module, tests)
         mutated = hashlib.sha256((work / module).read_bytes()).hexdigest()  # the source mutmut mutates
         env = {**os.environ, **ENV}
         started = time.monotonic()
-        proc = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", "--max-children", str(children),
-                               *(only or [])], cwd=work, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        finished = _mutmut_run(work, env, children, timeout, only)
         seconds = time.monotonic() - started
         listing = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=work, env=env,
                                  capture_output=True, text=True, timeout=600).stdout
         statuses = dict(re.findall(r"^\s*(\S+): (.+?)\s*$", listing, re.M))
         if not statuses or (only and not set(only) <= set(statuses)):
-            raise SystemExit(f"{module}: mutmut found no mutants (or not the ones asked) or failed:\n"
-                             f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            raise SystemExit(f"{module}: mutmut found no mutants (or not the ones asked) in {work}")
         if only:  # the mutants not asked for were killed last time
             statuses = {name: status if name in only else "killed" for name, status in statuses.items()}
         left = {name: status for name, status in statuses.items() if status not in KILLED}
-        # "no tests" mutants are named only: no fast test reaches their function.
-        diffs = diffs_of([n for n, s in left.items() if s != "no tests"], module, work, env)
+        # "no tests" mutants are named only: no fast test reaches their function; "not checked"
+        # ones were not reached before the run was stopped.
+        shown = [n for n, s in left.items() if s not in ("no tests", "not checked")]
+        diffs = diffs_of(shown, module, work, env)
         survivors = {name: {"status": status, "diff": diffs.get(name, "")} for name, status in left.items()}
     counts: dict[str, int] = {}
     for status in statuses.values():
@@ -157,7 +204,7 @@ def run_module(module: str, children: int, timeout: float, only: list[str] | Non
     killed = sum(n for s, n in counts.items() if s in KILLED)
     return {"module": module, "source_sha256": mutated, "tests": tests, "total": len(statuses),
             "killed": killed, "counts": counts, "seconds": round(seconds), "retested": len(only or statuses),
-            "survivors": survivors}
+            "finished": finished, "survivors": survivors}
 
 
 def last_survivors(module: str) -> list[str]:
@@ -198,6 +245,9 @@ def main(argv=None) -> int:
     parser.add_argument("modules", nargs="*", help="modules to mutate (default: all, small ones first)")
     parser.add_argument("--children", type=int, default=2, help="parallel mutmut workers (default 2)")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per module at most")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the mutated copy in DIR; run again with the same DIR to go on after an "
+                             "interrupted run")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, run nothing")
     parser.add_argument("--survivors", action="store_true",
                         help="test again only the mutants the module's last run left (after adding tests); "
@@ -219,10 +269,12 @@ def main(argv=None) -> int:
         if only == []:
             print(f"{module}: no survivors left to test", file=sys.stderr, flush=True)
             continue
-        result = run_module(module, args.children, args.timeout, only)
+        result = run_module(module, args.children, args.timeout, only,
+                            args.keep / slug(module) if args.keep else None)
         (OUT / f"{slug(module)}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+        stopped = "" if result["finished"] else " (stopped at --timeout; with --keep DIR a later run goes on)"
         print(f"{module}: {result['killed']}/{result['total']} killed {result['counts']} "
-              f"in {result['seconds']} s", file=sys.stderr, flush=True)
+              f"in {result['seconds']} s{stopped}", file=sys.stderr, flush=True)
         write_report()
     return 0
 

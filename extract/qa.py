@@ -107,6 +107,11 @@ def _is_section_heading(block: Block) -> bool:
     return set_apart(block) and not _asks(block.text) and not block.listed
 
 
+def _speaks_elsewhere(label: str, speaking: set[tuple[str, ...]]) -> bool:
+    words = tuple(label.casefold().split())
+    return any(words[-len(other) :] == other or other[-len(words) :] == words for other in speaking)
+
+
 def _subhead(block: Block, rest: str) -> bool:
     """ "Rebel Finances: Outspent, Outgunned" set apart: a subhead with a colon, not a speaker's turn."""
     label = block.text[: len(block.text) - len(rest)]
@@ -213,11 +218,20 @@ def split_interview(
     ``authors`` are the byline's names (an interviewer may be labelled by initials).
     """
     authors = list(authors or [])
-    candidates: dict[int, tuple[str, str, bool]] = {}
+    labels: dict[int, tuple[str, str, bool]] = {}
     for i, block in enumerate(blocks):
         found = _label(block) if block.text and not block.listed else None
-        if found and is_name_like(found[0]) and not _closing(block) and not _subhead(block, found[1]):
-            candidates[i] = found
+        if found and is_name_like(found[0]) and not _closing(block):
+            labels[i] = found
+    # A subhead with a colon labels nothing else on the page; a label that opens other turns too is a
+    # speaker's, even where one of its turns is short and wholly in bold ("Atwater: Children."), and so
+    # is a full name whose surname does ("Sarah Atwater: Tell us about your work.").
+    speaking = {tuple(label.casefold().split()) for i, (label, rest, _) in labels.items()
+                if not _subhead(blocks[i], rest)}
+    candidates = {
+        i: found for i, found in labels.items()
+        if not _subhead(blocks[i], found[1]) or _speaks_elsewhere(found[0], speaking)
+    }  # fmt: skip
     headlines = _headlines(blocks, candidates)
     for i in headlines:
         del candidates[i]
@@ -362,11 +376,26 @@ def _segment(
     labelled_answerers = {s: role for s, role, _ in sorted(accepted.values(), key=lambda t: t[1] == QUESTION)}
     has_labelled_answers = any(role == ANSWER for _, role, _ in accepted.values())
 
+    # Readers ask in turn, each named above a question or in parentheses under it: a name line of that
+    # shape alone on the page is a subhead over the question ("Looking Ahead"), not a reader.
+    reader_lines = {
+        i for i, block in enumerate(blocks)
+        if i not in accepted and i not in headlines and not block.rule and not _closing(block)
+        and _reader_line(blocks, i, accepted, asked_plainly)
+    }  # fmt: skip
+    if len(reader_lines) + sum(_attribution(block.text) is not None for block in blocks) < 2:
+        reader_lines = set()
+
     result = Interview()
     current: list[Block] | None = None
     current_q: int | None = None  # the question whose unlabelled answer the next roman block opens
     part_intro: list[str] = []
+    earlier_intro: list[str] = []  # the last part's that had one: a part opening on a question goes on
     answerer: str | None = None
+
+    def who_answers() -> str:
+        return _answerer(cast, part_intro or earlier_intro, context, title, authors, labelled_answerers)
+
     readers = False  # a reader asks: named on a line above the question, or in parentheses below it
     reader: str | None = None
     closing = False
@@ -377,13 +406,7 @@ def _segment(
             if role == QUESTION and reader:
                 speaker, readers = reader, True
             elif role == ANSWER and speaker.casefold() in ANSWER_WORDS:
-                speaker = (
-                    cast.own_name()
-                    if readers
-                    else (
-                        answerer or _answerer(cast, part_intro, context, title, authors, labelled_answerers)
-                    )
-                )
+                speaker = cast.own_name() if readers else (answerer or who_answers())
             reader = None
             result.turns.append({"speaker": speaker, "role": role, "text": ""})
             if i in unlabelled_questions:
@@ -399,6 +422,7 @@ def _segment(
             continue
         if block.rule:
             result.dropped.append(block)
+            earlier_intro = part_intro or earlier_intro
             current, current_q, part_intro, answerer = None, None, [], None
             continue
         if i in headlines:
@@ -410,7 +434,7 @@ def _segment(
             continue
         if not block.text and not block.embeds:
             continue
-        if reader is None and _reader_line(blocks, i, accepted, asked_plainly):
+        if reader is None and i in reader_lines:
             reader = " ".join(block.text.split())
             result.dropped.append(block)
             continue
@@ -429,20 +453,18 @@ def _segment(
             # "Part Two", a subhead between two parts: no turn, and what follows until the next
             # question introduces the next part.
             result.dropped.append(block)
+            earlier_intro = part_intro or earlier_intro
             current, current_q, part_intro, answerer = None, None, [], None
             continue
-        m = _ATTRIBUTION.match(block.text)
-        if (
-            m and result.turns and result.turns[-1]["role"] == QUESTION
-            and is_name_like(m.group("name")) and len(m.group("name").split()) >= 2
-        ):  # fmt: skip
-            result.turns[-1]["speaker"] = cast.resolve(m.group("name"))[0]
+        attributed = _attribution(block.text)
+        if attributed and result.turns and result.turns[-1]["role"] == QUESTION:
+            result.turns[-1]["speaker"] = cast.resolve(attributed)[0]
             readers = True
             result.dropped.append(block)
             continue
         if current_q is not None and block.text:
             if answerer is None:
-                answerer = _answerer(cast, part_intro, context, title, authors, labelled_answerers)
+                answerer = who_answers()
             if not answerer:
                 return None
             result.turns.append({"speaker": answerer, "role": ANSWER, "text": ""})
@@ -481,12 +503,22 @@ def _segment(
     return result
 
 
+def _attribution(text: str) -> str | None:
+    """The reader a line in parentheses names under a question: "(Rana Aziz, Amman)"."""
+    m = _ATTRIBUTION.match(text)
+    name = m.group("name") if m else ""
+    return name if is_name_like(name) and len(name.split()) >= 2 else None
+
+
 def _reader_line(blocks: list[Block], i: int, accepted, asked_plainly) -> bool:
     """A reader's name set apart on its own line (a short bio may follow), right above a question
-    that no label gives to the publication ("Q:", or none)."""
+    that no label gives to the publication ("Q:", or none). A person's name: "The Future" is none."""
     block = blocks[i]
     words = block.text.split()
-    if not (set_apart(block) and 2 <= len(words) <= 4 and ":" not in block.text and is_name_like(block.text)):
+    if not (
+        set_apart(block) and 2 <= len(words) <= 4 and ":" not in block.text and is_name_like(block.text)
+        and _personal(words)
+    ):  # fmt: skip
         return False
     for j in range(i + 1, min(i + 3, len(blocks))):
         if j in accepted:

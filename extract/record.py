@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 # Bump when a rule change can alter records for the same HTML: the store keeps it per version
 # so that a re-extraction with better rules is told apart from a change on the site.
-EXTRACTOR_VERSION = "1.2.2"
+EXTRACTOR_VERSION = "1.2.3"
 
 # The fields that make up an article's content. Anything else on the page (sidebar, banner,
 # "Most Popular") is excluded, so a page whose chrome changed hashes the same.

@@ -133,7 +133,56 @@ def test_short_answers_set_wholly_in_bold_under_a_described_name_are_turns():
     ]
 
 
+def test_a_short_turn_wholly_in_bold_is_a_turn_when_its_label_opens_other_turns():
+    # Shaped like a subhead with a colon, but the page labels other turns with the same name, or with
+    # the surname of the same name: "Atwater" answers, "Tara Lohan" asks (ending without a "?").
+    body = """
+    <p>The biologist Sarah Atwater studies mercury in the Amazon.</p>
+    <h2>Tara Lohan: Tell us about your work.</h2>
+    <p><strong>Sarah Atwater: I count the fish.</strong></p>
+    <p><strong>Lohan:</strong> Where does the mercury in the river come from?</p>
+    <p><strong>Atwater:</strong> From gold mining upstream, mostly, and from the soil.</p>
+    <p><strong>Lohan:</strong> Who is most at risk from it?</p>
+    <p><strong>Atwater: Children and the fishermen.</strong></p>
+    """
+    assert turns(extract(body)) == [
+        ("Tara Lohan", "question", "Tell us about your work."),
+        ("Sarah Atwater", "answer", "I count the fish."),
+        ("Tara Lohan", "question", "Where does the mercury in the river come from?"),
+        ("Sarah Atwater", "answer", "From gold mining upstream, mostly, and from the soil."),
+        ("Tara Lohan", "question", "Who is most at risk from it?"),
+        ("Sarah Atwater", "answer", "Children and the fishermen."),
+    ]
+
+
+def test_subheads_sharing_a_label_with_each_other_only_stay_subheads():
+    groups = ("ISIS", "Al-Qaida", "The Militias")
+    subheads = "".join(f"<h3>Counter-Terrorism: {group}</h3>" for group in groups)
+    record = extract(REBELS.format(subheads))
+    assert turns(record) == REBELS_TURNS
+    assert record.text == "Syria Deeply spoke with Omar Said, an economist."
+
+
 # -- questions set apart, without a label ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "subhead", ["<h3>The Future</h3>", "<p><strong>Looking Ahead</strong></p>", "<h3>Part Two</h3>",
+                "<h3>Looking to the future</h3>"],
+)  # fmt: skip
+def test_a_part_opening_on_its_question_is_answered_by_whom_the_page_presented(subhead):
+    # A name-like line over one question among many is a subhead, no reader; and the part it opens,
+    # having no introduction of its own, goes on with the interviewee the page presented.
+    body = f"""
+    <p>Syria Deeply spoke with Omar Said, an engineer, about the wells.</p>
+    <p><strong>Q:</strong> What do you build?</p><p><strong>A:</strong> Wells.</p>
+    {subhead}
+    <p><strong>Q:</strong> Will you stay in the town?</p><p><strong>A:</strong> I will stay.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Syria Deeply", "question", "What do you build?"), (OMAR, "answer", "Wells."),
+        ("Syria Deeply", "question", "Will you stay in the town?"), (OMAR, "answer", "I will stay."),
+    ]  # fmt: skip
 
 
 def test_a_question_ends_in_its_question_mark_before_closing_quotes_and_brackets():
@@ -775,6 +824,25 @@ def test_a_stands_for_the_one_person_whose_answers_a_label_names():
     assert turns(extract(body)) == asked_and_answered(
         "How long do the wells last?", "Ten years.", "Who pays?", "Nobody.", "Will it change?", "Not soon."
     )
+
+
+def test_a_stands_for_the_one_person_a_label_names_even_where_readers_ask():
+    # Readers named under their questions make an unnamed answer the publication's; an "A:" is not
+    # unnamed when the labels name exactly one person who answers.
+    body = """
+    <p>Omar Said, a hydrologist, answers our readers' questions about the wells.</p>
+    <p><strong>Q:</strong> How long do the wells last?</p><p>(Rana Aziz, Amman)</p>
+    <p><strong>Omar Said:</strong> Ten years.</p>
+    <p><strong>Q:</strong> Who pays for them?</p><p>(Lina Haddad, Beirut)</p>
+    <p><strong>A:</strong> Nobody does.</p>
+    <p><strong>Q:</strong> Will that change?</p><p>(Sami Nour, Homs)</p>
+    <p><strong>A:</strong> Not soon.</p>
+    """
+    assert turns(extract(body)) == [
+        ("Rana Aziz", "question", "How long do the wells last?"), (OMAR, "answer", "Ten years."),
+        ("Lina Haddad", "question", "Who pays for them?"), (OMAR, "answer", "Nobody does."),
+        ("Sami Nour", "question", "Will that change?"), (OMAR, "answer", "Not soon."),
+    ]  # fmt: skip
 
 
 def test_an_answer_may_end_in_a_list_of_bold_items():
