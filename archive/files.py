@@ -218,8 +218,6 @@ def gzip_member_end(fh, start: int, limit: int | None = None) -> tuple[int | Non
             return None, total
         try:
             out = d.decompress(data)
-            while d.unconsumed_tail and not d.eof:
-                out += d.decompress(d.unconsumed_tail)
         except zlib.error:
             return None, total
         total += len(out)
@@ -294,4 +292,16 @@ def framing(fh) -> str:
     if d.eof and need is not None and (total > need + 64 or total < need):
         # The member holds more than its first record, or less: records and members do not align.
         return "stream-gzip"
+    if d.eof and need is None and _header_cut(head):
+        # The member ends inside the first record's header: no record has a member of its own.
+        return "stream-gzip"
     return "record-gzip"
+
+
+def _header_cut(head: bytes) -> bool:
+    """A WARC or ARC stream's start whose first header has not ended (a WARC's blank line, the line of
+    an ARC's first record)."""
+    head = head.lstrip(b"\r\n")
+    if starts_warc(head):
+        return b"\r\n\r\n" not in head and b"\n\n" not in head
+    return head.startswith(b"filedesc://") and b"\n" not in head

@@ -411,13 +411,27 @@ def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
              # A first member cut short or corrupt: the reader reports it, record by record.
              "member-cut-short": (gzip.compress(big)[:100_000], "record-gzip"),
              "member-corrupt": (gzip.compress(plain)[:10] + b"\xff" * 200, "record-gzip"),
-             "unknown-length": (gzip.compress(b"<html>" * 50_000), "record-gzip")}
+             "unknown-length": (gzip.compress(b"<html>" * 50_000), "record-gzip"),
+             # Members cut anywhere: the first ends inside the first record's header.
+             "first-member-ends-in-the-header": (gzip.compress(plain[:20]) + gzip.compress(plain[20:]),
+                                                 "stream-gzip"),
+             "arc-first-member-ends-in-its-line": (gzip.compress(b"filedesc://x.arc 0.0.0.0")
+                                                   + gzip.compress(b" 20160311000000 text/plain 5\nabcde\n"),
+                                                   "stream-gzip")}
     for name, (data, want) in cases.items():
         with open(tmp_path / name, "wb") as fh:
             fh.write(data)
         with open(tmp_path / name, "rb") as fh:
             fh.seek(7)
             assert (framing(fh), fh.tell()) == (want, 0), name
+
+
+def test_a_warc_compressed_in_chunks_that_cut_its_first_header_reads_whole(tmp_path):
+    plain = sound_warc(tmp_path / "p.warc", pages=3, gzip=False).read_bytes()
+    chunks = b"".join(gzip.compress(plain[i : i + 100]) for i in range(0, len(plain), 100))
+    (tmp_path / "chunks.warc.gz").write_bytes(chunks)
+    assert read_all(tmp_path / "chunks.warc.gz")[0] == read_all(tmp_path / "p.warc")[0]
+    assert [t for t, _ in read_all(tmp_path / "p.warc")[0]].count("response") == 3
 
 
 def test_a_records_http_headers_are_looked_up_without_case(tmp_path):
