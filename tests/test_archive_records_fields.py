@@ -10,7 +10,8 @@ headers, resource and metadata records, responses of a non-HTTP scheme or with a
 ARC record without HTTP headers, a status line that is not a number, a response whose WARC
 Content-Type is not its payload's, a record without WARC-Record-ID, and a declared payload digest
 that does not match. The last test holds the reader to reading a record it does not keep a block
-at a time (MAX_BODY's promise that a reader's footprint is bounded).
+at a time (MAX_BODY's promise that a reader's footprint is bounded); the xfail one is a known bug
+(what `want_body` is shown of an ARC record is not the id it is yielded with).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import random
 import tracemalloc
 from pathlib import Path
+
+import pytest
 
 from archive import Record, iter_records
 
@@ -234,3 +237,19 @@ def test_a_record_that_is_not_kept_passes_through_memory_a_block_at_a_time(tmp_p
         tracemalloc.stop()
     assert rec.mime == "image/png" and rec.body is None and rec.length == length
     assert peak < size // 4, peak
+
+
+@pytest.mark.xfail(strict=True, reason="want_body is asked before an ARC record gets its derived id: it sees "
+                                       "warcio's random one, so ingest cannot tell a stored ARC capture and "
+                                       "re-extracts it on every ingest")
+def test_want_body_sees_an_arc_record_with_the_id_it_is_yielded_with(tmp_path):
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + PAGE
+    desc = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length"
+    path = tmp_path / "page.arc"
+    path.write_bytes(
+        b"filedesc://page.arc 127.0.0.1 20240501120000 text/plain %d\n" % len(desc) + desc + b"\n\n"
+        + f"{URL} 127.0.0.1 20240501120001 text/html {len(block)}\n".encode() + block + b"\n")
+    asked = []
+    [rec] = list(iter_records(path, want_body=lambda r: asked.append(r.record_id) or False))
+    assert (rec.url, rec.status, rec.mime) == (URL, 200, "text/html")
+    assert asked == [rec.record_id]
