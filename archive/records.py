@@ -400,6 +400,13 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
             _http_headers(iterator, record, rtype, tee)
             wanted = types is None or rtype in types
             entry = _head(record, rtype, member) if wanted else None
+            if entry is not None:
+                # Where the record starts, and an ARC record's id, before want_body sees it: ingest
+                # asks by id (one derived from the offset when the record has none) whether the
+                # capture is stored already, and reads no body when it is.
+                entry.offset = position
+                if kind == "arc":
+                    entry.record_id = arc_record_id(entry.url, entry.fetched_at, position, member)
             keep = bool(entry is not None and want_body is not None and want_body(entry))
             fallback = _Sha1() if entry is not None and not entry.payload_digest and not entry.is_revisit \
                 else None
@@ -446,8 +453,6 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
                     raise after
                 continue
             entry.offset, entry.length, entry.digest_fault = offset, length, fault
-            if kind == "arc":
-                entry.record_id = arc_record_id(entry.url, entry.fetched_at, offset, member)
             if fallback is not None:
                 entry.payload_digest = sha1_b32(fallback.hasher.digest())
             if keep and raw is not None:

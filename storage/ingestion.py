@@ -148,7 +148,7 @@ class _FileIngest:
             and entry.status == 200
             and entry.is_html
             and self.extract.is_article_url(entry.url)
-            and not (entry.record_id and store.capture_exists(self.db, entry.record_id))
+            and not store.capture_exists(self.db, entry.record_id or self._fallback_id(entry))
         )
 
     def _fallback_id(self, entry) -> str:
