@@ -567,8 +567,18 @@ def _header_ended(src, start: int) -> bool:
 
 
 def _tail(src, start: int, size: int) -> bytes:
+    """What follows the last record, from its first byte that is not padding: however long the
+    blank run before it, junk behind it is damage."""
     src.seek(start)
-    return src.read(min(size - start, 4096))
+    while start < size:
+        data = src.read(min(size - start, 1 << 16))
+        if not data:
+            break
+        rest = data.lstrip(b"\r\n\t \x00")
+        if rest:
+            return rest[:4096]
+        start += len(data)
+    return b""
 
 
 def read_record_at(path, offset: int, length: int | None = None, member: str | None = None,
@@ -580,6 +590,8 @@ def read_record_at(path, offset: int, length: int | None = None, member: str | N
     payload as stored, so it outlives the file handle. In a whole-file gzip (`stream-gzip`) the
     offset counts in the decompressed stream: reaching it decompresses everything before it.
     """
+    if offset < 0:
+        raise ArchiveDamage(offset, f"no record at offset {offset}: offsets count from 0", member)
     try:
         return _read_record_at(path, offset, length, member, framing)
     except ArchiveDamage:
@@ -615,9 +627,20 @@ def _read_record_at(path, offset, length, member, framing) -> ArcWarcRecord:
             rtype = (record.rec_type or "").strip().lower()
             _http_headers(iterator, record, rtype, record.raw_stream)
             body = record.raw_stream.read()
+            missing = getattr(record.raw_stream, "limit", 0) or 0
+            took = iterator.get_record_length() if length else None
         except (StopIteration, ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, CorruptGzip,
                 zlib.error, ValueError, AttributeError, TypeError) as e:
             raise ArchiveDamage(offset, f"no readable record at offset {offset}", member) from e
+        # The stored length is the record's own (the reader's, or with the blank lines that close the
+        # record, as an index of another tool counts it): a record cut short by it, or one ending well
+        # before it, means the stored place no longer matches the file.
+        if missing:
+            raise ArchiveDamage(offset, f"the record at offset {offset} is {missing} bytes longer than the "
+                                        f"stored length {length}", member)
+        if took is not None and took != length and (mode == "record-gzip" or data[took:].strip(b"\r\n")):
+            raise ArchiveDamage(offset, f"the record at offset {offset} takes {took} bytes, not the stored "
+                                        f"{length}", member)
     record.rec_type = rtype
     record.raw_stream = io.BytesIO(body)
     return record

@@ -296,40 +296,52 @@ def test_a_deflated_member_that_fails_its_checksum_gives_no_readable_record(tmp_
             (rec.offset, f"no readable record at offset {rec.offset}", member)
 
 
-# --- known gaps (xfail strict: each passes once the reader is fixed) --------------------------------
+# --- a stored place that no longer matches the file, junk behind long padding -----------------------
 
 
-@pytest.mark.xfail(strict=True, reason="read_record_at reads `length` bytes and parses the first record "
-                   "in them, without checking the record ends there: a short length gives a short payload")
 def test_a_stored_length_shorter_than_the_record_is_refused(tmp_path):
     path, _, _ = framed(tmp_path, "plain")
     response = every_record(path)[0][1]
-    with pytest.raises(ArchiveDamage):
+    with pytest.raises(ArchiveDamage) as info:
         read_record_at(path, response.offset, response.length - 5)
+    assert (info.value.offset, info.value.reason) == (
+        response.offset, f"the record at offset {response.offset} is 5 bytes longer than the stored length "
+                         f"{response.length - 5}")
 
 
-@pytest.mark.xfail(strict=True, reason="the bytes read past the first record (the start of the next) are "
-                   "not looked at: a length running into the next record is taken")
+@pytest.mark.parametrize("name", ["plain", "stream-gzip"])
+def test_a_stored_length_with_the_blank_lines_closing_the_record_reads_it(tmp_path, name):
+    # Another tool's index counts a record up to the next one's start: its two closing CRLFs too.
+    path, member, _ = framed(tmp_path, name)
+    info, response = every_record(path)[0][:2]
+    assert response.offset == info.offset + info.length + 4
+    back = read_record_at(path, info.offset, info.length + 4, member)
+    assert back.rec_type == "warcinfo" and back.raw_stream.read().startswith(b"software: ")
+
+
 def test_a_stored_length_running_into_the_next_record_is_refused(tmp_path):
     path, _, _ = framed(tmp_path, "plain")
     info, response = every_record(path)[0][:2]
-    with pytest.raises(ArchiveDamage):
+    with pytest.raises(ArchiveDamage) as raised:
         read_record_at(path, info.offset, response.offset + 40)
+    assert (raised.value.offset, raised.value.reason) == (
+        info.offset, f"the record at offset {info.offset} takes {info.length} bytes, not the stored "
+                     f"{response.offset + 40}")
 
 
-@pytest.mark.xfail(strict=True, reason="a Window seeks a negative offset to 0: the record there is returned")
 def test_a_negative_offset_is_refused(tmp_path):
     path, _, _ = framed(tmp_path, "plain")
     info = every_record(path)[0][0]
-    with pytest.raises(ArchiveDamage):
+    with pytest.raises(ArchiveDamage) as raised:
         read_record_at(path, -3, info.length)
+    assert (raised.value.offset, raised.value.reason) == (-3, "no record at offset -3: offsets count from 0")
 
 
 @pytest.mark.parametrize("padding", [
     0,
-    pytest.param(4096, marks=pytest.mark.xfail(strict=True, reason="_tail looks at 4096 bytes past the last "
-                                               "record only: junk behind that much blank goes unreported")),
-    pytest.param(20000, marks=pytest.mark.xfail(strict=True, reason="as for 4096")),
+    4096,
+    20000,
+    70000,  # more than one read of the tail
 ])
 def test_junk_after_the_last_record_is_reported_however_much_blank_comes_first(tmp_path, padding):
     """The line closing the last record holds blanks and then junk: warcio passes over that one line
