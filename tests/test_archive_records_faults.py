@@ -46,10 +46,10 @@ def arc_record(fields: bytes, body: bytes, trailing: bytes = b"") -> bytes:
     return fields + b" %d" % len(block) + trailing + b"\n" + block + b"\n"
 
 
-def read(path, **kw):
+def read(path):
     stats = FileStats()
     got = [(r.warc_type, r.url, r.fetched_at, r.status, r.mime, r.body, r.offset, r.length)
-           for r in iter_records(path, stats=stats, types=None, want_body=lambda r: True, **kw)]
+           for r in iter_records(path, stats=stats, types=None, want_body=lambda r: True)]
     return got, stats
 
 
