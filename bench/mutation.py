@@ -40,7 +40,8 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 # tests (crawler.warcfiles) nor the extractor's own (each surviving mutant reruns every selected test).
 _HARDENING = "tests/test_archive_hardening.py"
 _EXTRACT = "tests/test_extract_warcs.py"
-READER_TESTS = ["tests/test_archive_reader_rules.py", "tests/test_archive_foreign.py", _EXTRACT] + [
+READER_TESTS = ["tests/test_archive_reader_rules.py", "tests/test_archive_records_faults.py",
+                "tests/test_archive_foreign.py", _EXTRACT] + [
     arg for name in ("extract_stream_keeps_order_with_processes", "python_m_extract",
                      "trafilatura_caches_are_reset_periodically")
     for arg in ("--deselect", f"{_EXTRACT}::test_{name}")] + [
