@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import io
 import logging
+import lzma
 import uuid
 import zipfile
 import zlib
@@ -324,7 +325,7 @@ def _guarded(src, member, kind, want_body, stats: FileStats, types) -> Iterator[
         yield from _iter_source(src, member, kind, want_body, stats, types)
     except ArchiveDamage:
         raise
-    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, ValueError) as e:
         what = "a corrupt member of the WACZ package" if member else "unreadable"
         raise ArchiveDamage(stats.end, f"{what} at offset {stats.end}", member) from e
 
@@ -464,7 +465,7 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
     except ArchiveDamage:
         raise
     except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, OSError, zlib.error, CorruptGzip,
-            ValueError, IndexError, AttributeError, TypeError) as e:
+            lzma.LZMAError, ValueError, IndexError, AttributeError, TypeError) as e:
         at = iterator.offset if iterator.offset is not None else position
         if isinstance(e, ArchiveLoadFailed) and "non-chunked gzip" in str(e):
             # Several records in one gzip member: none of them can be read back by offset, not even
@@ -544,6 +545,8 @@ def _reason(e: Exception, offset: int, mode: str) -> str:
         return f"record header incomplete or malformed at offset {offset}"
     if isinstance(e, ArchiveLoadFailed):
         return f"not a WARC or ARC record at offset {offset}"
+    if isinstance(e, lzma.LZMAError):
+        return f"corrupt LZMA data in the WACZ member at offset {offset}"
     if isinstance(e, OSError):
         return f"the file cannot be read at offset {offset} ({e.strerror or 'I/O error'})"
     return f"unreadable record at offset {offset}"
@@ -596,7 +599,7 @@ def read_record_at(path, offset: int, length: int | None = None, member: str | N
         return _read_record_at(path, offset, length, member, framing)
     except ArchiveDamage:
         raise
-    except (zlib.error, zipfile.BadZipFile, EOFError, ValueError) as e:
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, ValueError) as e:
         raise ArchiveDamage(offset, f"no readable record at offset {offset}", member) from e
 
 

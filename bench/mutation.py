@@ -41,6 +41,7 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 _HARDENING = "tests/test_archive_hardening.py"
 _EXTRACT = "tests/test_extract_warcs.py"
 READER_TESTS = ["tests/test_archive_reader_rules.py", "tests/test_archive_records_faults.py",
+                "tests/test_archive_records_fields.py", "tests/test_archive_records_read_back.py",
                 "tests/test_archive_foreign.py", _EXTRACT] + [
     arg for name in ("extract_stream_keeps_order_with_processes", "python_m_extract",
                      "trafilatura_caches_are_reset_periodically")
@@ -127,7 +128,9 @@ def source_hash(module: str) -> str:
 
 
 def _copy_tree(work: Path, module: str, tests: list[str]) -> None:
-    shutil.copytree(ROOT, work, ignore=lambda _d, names: [n for n in names if n in SKIP or n.endswith(".db")])
+    """The tree as it is now, over `work` (a kept copy keeps its mutmut results under mutants/)."""
+    shutil.copytree(ROOT, work, dirs_exist_ok=True,
+                    ignore=lambda _d, names: [n for n in names if n in SKIP or n.endswith(".db")])
     configure(work, module, tests)
 
 
@@ -164,20 +167,23 @@ def _mutmut_run(work: Path, env: dict, children: int, timeout: float, only: list
 
 
 def run_module(module: str, children: int, timeout: float, only: list[str] | None = None,
-               keep: Path | None = None) -> dict:
+               keep: Path | None = None, refresh: bool = False) -> dict:
     """Mutate `module`; with `only`, test just those mutants (the others keep the status they had).
 
     With `keep`, the copy of the tree lives there and stays: run again with the same folder, an
     interrupted run goes on where it stopped (mutmut keeps each mutant's result while its function
-    is unchanged), provided the module is the one that copy mutates.
+    is unchanged), provided the module and the tests are the ones that copy has. With `refresh` the
+    copy takes the tree as it is now: mutmut then tests again the mutants of the functions that
+    changed and keeps the others' results (`--survivors` after it tests the survivors again).
     """
     tests = MODULES[module]
     with tempfile.TemporaryDirectory(prefix="deeply-mutate-") as tmp:
         work = keep / "tree" if keep else Path(tmp) / "tree"
-        if work.exists() and _kept_copy_differs(work, module):
+        if work.exists() and not refresh and _kept_copy_differs(work, module):
             raise SystemExit(f"{work} holds another version of {module} or of the tests: a run goes on only "
-                             "where it stopped; remove the folder to start afresh")
-        if not work.exists():
+                             "where it stopped; --refresh takes the tree as it is, keeping the results of "
+                             "the functions that did not change")
+        if not work.exists() or refresh:
             _copy_tree(work, module, tests)
         else:
             configure(work, module, tests)
@@ -249,6 +255,9 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the mutated copy in DIR; run again with the same DIR to go on after an "
                              "interrupted run")
+    parser.add_argument("--refresh", action="store_true",
+                        help="with --keep: bring the kept copy up to the tree (changed functions are tested "
+                             "again, the others keep their results)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, run nothing")
     parser.add_argument("--survivors", action="store_true",
                         help="test again only the mutants the module's last run left (after adding tests); "
@@ -258,6 +267,8 @@ def main(argv=None) -> int:
         for module, tests in MODULES.items():
             print(f"{module}: {' '.join(tests)}")
         return 0
+    if args.refresh and not args.keep:
+        parser.error("--refresh brings a kept copy up to date: give its --keep DIR")
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"not a mutated module: {', '.join(unknown)} (see --list)")
@@ -271,7 +282,7 @@ def main(argv=None) -> int:
             print(f"{module}: no survivors left to test", file=sys.stderr, flush=True)
             continue
         result = run_module(module, args.children, args.timeout, only,
-                            args.keep / slug(module) if args.keep else None)
+                            args.keep / slug(module) if args.keep else None, args.refresh)
         (OUT / f"{slug(module)}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
         stopped = "" if result["finished"] else " (stopped at --timeout; with --keep DIR a later run goes on)"
         print(f"{module}: {result['killed']}/{result['total']} killed {result['counts']} "

@@ -417,7 +417,21 @@ def test_how_a_stream_is_compressed_is_told_by_its_first_member(tmp_path):
                                                  "stream-gzip"),
              "arc-first-member-ends-in-its-line": (gzip.compress(b"filedesc://x.arc 0.0.0.0")
                                                    + gzip.compress(b" 20160311000000 text/plain 5\nabcde\n"),
-                                                   "stream-gzip")}
+                                                   "stream-gzip"),
+             "after-blank-lines-ends-in-the-header": (gzip.compress(b"\r\n" + plain[:20])
+                                                      + gzip.compress(plain[20:]), "stream-gzip"),
+             # A whole first header with no length (CRLF or LF), or a first line that is no ARC's: not
+             # cut, the reader reports what is wrong with it record by record.
+             "a-whole-header-without-length": (gzip.compress(b"WARC/1.0\r\nWARC-Type: warcinfo\r\n\r\n")
+                                               + gzip.compress(plain), "record-gzip"),
+             "a-whole-lf-header-without-length": (gzip.compress(b"WARC/1.0\nWARC-Type: warcinfo\n\n")
+                                                  + gzip.compress(plain), "record-gzip"),
+             "an-arc-line-without-length": (gzip.compress(b"filedesc://x.arc 0.0.0.0 20160311 text/plain x\n")
+                                            + gzip.compress(plain), "record-gzip"),
+             "a-space-before-warc": (gzip.compress(b" " + plain[:20]) + gzip.compress(plain[20:]),
+                                     "record-gzip"),
+             "a-letter-before-warc": (gzip.compress(b"X" + plain[:20]) + gzip.compress(plain[20:]),
+                                      "record-gzip")}
     for name, (data, want) in cases.items():
         with open(tmp_path / name, "wb") as fh:
             fh.write(data)
