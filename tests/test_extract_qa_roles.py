@@ -168,7 +168,7 @@ def test_subheads_sharing_a_label_with_each_other_only_stay_subheads():
 
 @pytest.mark.parametrize(
     "subhead", ["<h3>The Future</h3>", "<p><strong>Looking Ahead</strong></p>", "<h3>Part Two</h3>",
-                "<h3>Looking to the future</h3>"],
+                "<h3>Looking to the future</h3>", "<hr/>"],
 )  # fmt: skip
 def test_a_part_opening_on_its_question_is_answered_by_whom_the_page_presented(subhead):
     # A name-like line over one question among many is a subhead, no reader; and the part it opens,
