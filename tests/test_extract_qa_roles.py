@@ -155,6 +155,25 @@ def test_a_short_turn_wholly_in_bold_is_a_turn_when_its_label_opens_other_turns(
     ]
 
 
+@pytest.mark.parametrize("first, later", [("Karina Kesserwan Arteau", "Arteau"),
+                                          ("Arteau", "Karina Kesserwan Arteau")])
+def test_a_first_question_shaped_like_a_subhead_is_asked_by_the_label_of_the_later_ones(first, later):
+    # Its label is the later labels' full name, or their surname: the same interviewer.
+    body = f"""
+    <p>Pavel Sulyandziga is an Udege from the Bikin river valley.</p>
+    <h2>{first}: Tell us about your North.</h2>
+    <p>Sulyandziga: The Bikin is a river in the north of Primorsky Krai.</p>
+    <h2>{later}: What is special about this place?</h2>
+    <p>Sulyandziga: The taiga there is a place of pilgrimage for scientists.</p>
+    <h2>{later}: Tell us about the people there.</h2>
+    <p>Sulyandziga: Three peoples live there still by hunting and fishing.</p>
+    """
+    assert turns(extract(body))[:2] == [
+        ("Karina Kesserwan Arteau", "question", "Tell us about your North."),
+        ("Pavel Sulyandziga", "answer", "The Bikin is a river in the north of Primorsky Krai."),
+    ]
+
+
 def test_subheads_sharing_a_label_with_each_other_only_stay_subheads():
     groups = ("ISIS", "Al-Qaida", "The Militias")
     subheads = "".join(f"<h3>Counter-Terrorism: {group}</h3>" for group in groups)

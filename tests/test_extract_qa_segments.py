@@ -260,6 +260,28 @@ def test_a_bold_line_of_five_words_or_with_a_colon_over_a_question_is_no_readers
         assert speakers(extract(body)) == [(SD, "question"), ("A", "answer")] * 2, line
 
 
+@pytest.mark.parametrize("line", [
+    "<p><strong>Sami Abdel Nour Al Haddad</strong></p>",  # five words
+    "<p><strong>Sami Nour: Berlin</strong></p>",  # a colon
+    # A name line over a part's introduction of thirteen words, or two blocks above the question.
+    "<p><strong>Lina Haddad</strong></p><p>In the second part readers asked about the schools their "
+    "children can attend.</p>",
+    "<p><strong>Lina Haddad</strong></p><p>Student in Berlin</p><p>Mother of two</p>",
+], ids=["five-words", "colon", "over-an-introduction", "two-blocks-above"])
+def test_where_readers_ask_a_line_no_readers_name_leaves_its_question_to_the_publication(line):
+    # Two readers named above their questions make the page a readers' Q&A; the third line is none.
+    body = READERS_INTRO + f"""
+    <p><strong>Rana Aziz</strong></p><h2>Q: Who runs the camps?</h2><p>A: A council of residents.</p>
+    <p><strong>Sami Nour</strong></p><h2>Q: Can families visit them?</h2><p>A: Yes, on Fridays.</p>
+    {line}
+    <h2>Q: Is there a school?</h2><p>A: Two of them.</p>
+    """
+    assert speakers(extract(body)) == [
+        ("Rana Aziz", "question"), (SD, "answer"), ("Sami Nour", "question"), (SD, "answer"),
+        (SD, "question"), (SD, "answer"),
+    ]  # fmt: skip
+
+
 def test_a_part_heading_over_its_introduction_is_no_reader():
     # Thirteen words or more under the bold line: a part's introduction, which stays in the text.
     for intro in (
