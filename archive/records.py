@@ -639,8 +639,9 @@ def _read_record_at(path, offset, length, member, framing) -> ArcWarcRecord:
         # record, as an index of another tool counts it): a record cut short by it, or one ending well
         # before it, means the stored place no longer matches the file.
         if missing:
-            raise ArchiveDamage(offset, f"the record at offset {offset} is {missing} bytes longer than the "
-                                        f"stored length {length}", member)
+            bound = f"the stored length {length}" if length else "what the file holds"
+            raise ArchiveDamage(offset, f"the record at offset {offset} is {missing} bytes longer than "
+                                        f"{bound}", member)
         if took is not None and took != length and (mode == "record-gzip" or data[took:].strip(b"\r\n")):
             raise ArchiveDamage(offset, f"the record at offset {offset} takes {took} bytes, not the stored "
                                         f"{length}", member)
