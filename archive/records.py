@@ -595,56 +595,56 @@ def read_record_at(path, offset: int, length: int | None = None, member: str | N
     """
     if offset < 0:
         raise ArchiveDamage(offset, f"no record at offset {offset}: offsets count from 0", member)
-    try:
-        return _read_record_at(path, offset, length, member, framing)
-    except ArchiveDamage:
-        raise
-    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, ValueError) as e:
-        raise ArchiveDamage(offset, f"no readable record at offset {offset}", member) from e
-
-
-def _read_record_at(path, offset, length, member, framing) -> ArcWarcRecord:
-    with open(path, "rb") as fh:
-        if member:
-            try:
-                zf = zipfile.ZipFile(fh)
-                src = files.member_window(fh, zf, zf.getinfo(member))
-            except (KeyError, zipfile.BadZipFile) as e:
-                raise ArchiveDamage(offset, f"no member {member} in the WACZ package", member) from e
-        else:
-            src = files.Window(fh, 0, None)
-        mode = framing or files.framing(src)
-        stream = gzip.GzipFile(fileobj=src, mode="rb") if mode == "stream-gzip" else src
+    with open(path, "rb") as fh:  # a file missing or closed to us is its own error, not damage
         try:
-            stream.seek(offset)
-            data = stream.read(length) if length else None
-        except (EOFError, OSError, zlib.error) as e:
-            raise ArchiveDamage(offset, f"the record at offset {offset} cannot be reached", member) from e
-        if length and len(data) != length:
-            raise ArchiveDamage(offset, f"the file ends {length - len(data)} bytes before the stored "
-                                        "record's end", member)
-        source = io.BytesIO(data) if data is not None else stream
-        iterator = _iterator(source, gzipped=mode == "record-gzip")
-        try:
-            record = next(iter(iterator))
-            rtype = (record.rec_type or "").strip().lower()
-            _http_headers(iterator, record, rtype, record.raw_stream)
-            body = record.raw_stream.read()
-            missing = getattr(record.raw_stream, "limit", 0) or 0
-            took = iterator.get_record_length() if length else None
-        except (StopIteration, ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, CorruptGzip,
-                zlib.error, ValueError, AttributeError, TypeError) as e:
+            return _read_record_at(fh, offset, length, member, framing)
+        except ArchiveDamage:
+            raise
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, ValueError) as e:
             raise ArchiveDamage(offset, f"no readable record at offset {offset}", member) from e
-        # The stored length is the record's own (the reader's, or with the blank lines that close the
-        # record, as an index of another tool counts it): a record cut short by it, or one ending well
-        # before it, means the stored place no longer matches the file.
-        if missing:
-            bound = f"the stored length {length}" if length else "what the file holds"
-            raise ArchiveDamage(offset, f"the record at offset {offset} is {missing} bytes longer than "
-                                        f"{bound}", member)
-        if took is not None and took != length and (mode == "record-gzip" or data[took:].strip(b"\r\n")):
-            raise ArchiveDamage(offset, f"the record at offset {offset} takes {took} bytes, not the stored "
-                                        f"{length}", member)
+
+
+def _read_record_at(fh, offset, length, member, framing) -> ArcWarcRecord:
+    if member:
+        try:
+            zf = zipfile.ZipFile(fh)
+            src = files.member_window(fh, zf, zf.getinfo(member))
+        except (KeyError, zipfile.BadZipFile) as e:
+            raise ArchiveDamage(offset, f"no member {member} in the WACZ package", member) from e
+    else:
+        src = files.Window(fh, 0, None)
+    mode = framing or files.framing(src)
+    stream = gzip.GzipFile(fileobj=src, mode="rb") if mode == "stream-gzip" else src
+    try:
+        stream.seek(offset)
+        data = stream.read(length) if length else None
+    except (EOFError, OSError, zlib.error) as e:
+        raise ArchiveDamage(offset, f"the record at offset {offset} cannot be reached", member) from e
+    if length and len(data) != length:
+        raise ArchiveDamage(offset, f"the file ends {length - len(data)} bytes before the stored "
+                                    "record's end", member)
+    source = io.BytesIO(data) if data is not None else stream
+    iterator = _iterator(source, gzipped=mode == "record-gzip")
+    try:
+        record = next(iter(iterator))
+        rtype = (record.rec_type or "").strip().lower()
+        _http_headers(iterator, record, rtype, record.raw_stream)
+        body = record.raw_stream.read()
+        missing = getattr(record.raw_stream, "limit", 0) or 0
+        took = iterator.get_record_length() if length else None
+    except (StopIteration, ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, CorruptGzip,
+            zlib.error, ValueError, AttributeError, TypeError) as e:
+        raise ArchiveDamage(offset, f"no readable record at offset {offset}", member) from e
+    # The stored length is the record's own (the reader's, or with the blank lines that close the
+    # record, as an index of another tool counts it): a record cut short by it, or one ending well
+    # before it, means the stored place no longer matches the file.
+    if missing:
+        bound = f"the stored length {length}" if length else "what the file holds"
+        raise ArchiveDamage(offset, f"the record at offset {offset} is {missing} bytes longer than "
+                                    f"{bound}", member)
+    if took is not None and took != length and (mode == "record-gzip" or data[took:].strip(b"\r\n")):
+        raise ArchiveDamage(offset, f"the record at offset {offset} takes {took} bytes, not the stored "
+                                    f"{length}", member)
     record.rec_type = rtype
     record.raw_stream = io.BytesIO(body)
     return record
