@@ -235,13 +235,14 @@ def write_report() -> Path:
     for r in results:
         lines += [f"## {r['module']}: {r['killed']}/{r['total']} killed",
                   "", f"Tests: `{' '.join(r['tests'])}`; statuses: {r['counts']}", ""]
-        untested = [name for name, s in r["survivors"].items() if not s["diff"]]
         for name, s in r["survivors"].items():
             if s["diff"]:
                 lines += [f"### {name} ({s['status']})", "", "```diff", s["diff"], "```", ""]
-        if untested:
-            names = ", ".join(f"`{n}`" for n in untested)
-            lines += [f"Not reached by the fast tests (`no tests`): {names}", ""]
+        for status, what in (("no tests", "Not reached by the fast tests"),
+                             ("not checked", "Not tested before the run was stopped")):
+            names = ", ".join(f"`{n}`" for n, s in r["survivors"].items() if s["status"] == status)
+            if names:
+                lines += [f"{what} (`{status}`): {names}", ""]
     report = OUT / "REPORT.md"
     report.write_text("\n".join(lines))
     return report
