@@ -144,8 +144,9 @@ def _kept_copy_differs(work: Path, module: str) -> bool:
 def _mutmut_run(work: Path, env: dict, children: int, timeout: float, only: list[str] | None) -> bool:
     """Run mutmut in `work`; False if it was stopped at `timeout` (its finished mutants are kept).
 
-    Its own process group, so that a stop reaches its workers too: SIGINT first, which mutmut
-    answers by stopping them and saving what it has, then SIGKILL if it does not end.
+    Its own process group, so that a stop reaches its workers too: SIGTERM, then SIGKILL if it does
+    not end. mutmut saves each mutant's result as it comes (SIGINT, tried first at one time, left it
+    starting new workers), so a stop loses only the mutants in flight.
     """
     proc = subprocess.Popen(["nice", "-n", "19", str(MUTMUT), "run", "--max-children", str(children),
                              *(only or [])], cwd=work, env=env, stdout=subprocess.DEVNULL,
@@ -153,7 +154,7 @@ def _mutmut_run(work: Path, env: dict, children: int, timeout: float, only: list
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        for sig, wait in ((signal.SIGINT, 120), (signal.SIGKILL, 30)):
+        for sig, wait in ((signal.SIGTERM, 60), (signal.SIGKILL, 30)):
             try:
                 os.killpg(proc.pid, sig)
                 proc.communicate(timeout=wait)

@@ -226,12 +226,11 @@ def split_interview(
     # A subhead with a colon labels nothing else on the page; a label that opens other turns too is a
     # speaker's, even where one of its turns is short and wholly in bold ("Atwater: Children."), and so
     # is a full name whose surname does ("Sarah Atwater: Tell us about your work.").
-    speaking = {tuple(label.casefold().split()) for i, (label, rest, _) in labels.items()
-                if not _subhead(blocks[i], rest)}
+    subheads = {i for i, (_, rest, _) in labels.items() if _subhead(blocks[i], rest)}
+    speaking = {tuple(label.casefold().split()) for i, (label, _, _) in labels.items() if i not in subheads}
     candidates = {
-        i: found for i, found in labels.items()
-        if not _subhead(blocks[i], found[1]) or _speaks_elsewhere(found[0], speaking)
-    }  # fmt: skip
+        i: found for i, found in labels.items() if i not in subheads or _speaks_elsewhere(found[0], speaking)
+    }
     headlines = _headlines(blocks, candidates)
     for i in headlines:
         del candidates[i]
