@@ -48,7 +48,7 @@ from crawler.run import crawl_in_process, result_of
 from crawler.shared import SharedSet
 from crawler.spiders.syriadeeply import SyriaDeeplySpider
 from crawler.state import read_state, write_state
-from crawler.warcfiles import closed_warcs, safe_component
+from crawler.warcfiles import WriteProgress, closed_warcs, safe_component
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,14 @@ class WorkerExtension:
             self.server.set(rf.alive_key(self.key, self.worker), "1", ex=rf.ALIVE_SECONDS)
         except Exception as exc:  # noqa: BLE001 - a missed beat is retried at the next one
             log.warning("heartbeat to Redis failed: %s", exc)
+            return
+        scheduler = self.crawler.engine.scheduler
+        if scheduler is not None:
+            # Releases otherwise wait for the scheduler's next pop, which a busy downloader delays.
+            try:
+                scheduler.release_written()
+            except Exception as exc:  # noqa: BLE001 - they stay in flight and go at the next try
+                log.warning("could not tell Redis what is written: %s", exc)
 
     def opened(self, spider):
         from twisted.internet import task
@@ -175,6 +183,8 @@ class WorkerExtension:
         rf.recover_dead(self.server, self.key)
         if self.server.zcard(rf.keys(self.key)["requests"]):
             self._wait()
+        if self.crawler.engine.scheduler.release_written():
+            self._wait()  # done with, their records still on the way to the file
         mine = self.server.hlen(rf.inflight_key(self.key, self.worker))
         if mine:
             # Idle, yet holding requests: none can still be working here; give them to the queue.
@@ -315,6 +325,7 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> tuple[Craw
         "DEEPLY_WORKER_ID": worker,
         "DEEPLY_WARC_HOST": worker,
         "DEEPLY_ALREADY_CAPTURED": captured,
+        "DEEPLY_WRITE_PROGRESS": WriteProgress(),
         "EXTENSIONS": {"crawler.distributed.WorkerExtension": 0},
     }.items():
         settings.set(name, value, priority="cmdline")

@@ -4,10 +4,11 @@ The frontier and the duplicate filter are scrapy-redis's (its `PriorityQueue`, a
 pickled requests, and its `RFPDupeFilter`, a set of fingerprints). What scrapy-redis lacks is a
 record of what a worker has taken: its `pop` removes a request from the queue, so a worker killed
 between taking a request and capturing it loses that URL. Here a pop moves the request into the
-worker's in-flight hash in one Lua script, the worker removes it only once the response is parsed
-and its links are queued, and the in-flight requests of a worker whose heartbeat has expired go back
-to the queue (another Lua script). So Redis always holds every URL not yet done: queued, or in some
-worker's hands.
+worker's in-flight hash in one Lua script, the worker removes it only once the response is parsed,
+its links are queued and its records are in the WARC file (the writer thread's queue dies with the
+process), and the in-flight requests of a worker whose heartbeat has expired go back to the queue
+(another Lua script). So Redis always holds every URL not yet done: queued, or in some worker's
+hands.
 
 The page and requisite budgets (`--limit`, `--max-requisites`) are the whole crawl's: a request new
 to the filter is counted in Redis as it is queued and dropped past the budget, so N workers take K
@@ -37,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import deque
 
 from scrapy import Request
 from scrapy.core.scheduler import BaseScheduler
@@ -48,6 +50,7 @@ INFLIGHT = "deeply_inflight"  # request.meta: [in-flight key, field] of each pop
 PARENT = "deeply_parent"  # request.meta, until queued: the parse that yielded it (crawler/distributed.py)
 ALIVE_SECONDS = 15  # a worker silent this long is taken for dead and its requests are re-queued
 HEARTBEAT_SECONDS = 2.0
+CLOSE_WRITE_SECONDS = 60  # at close, how long a worker waits for its writer before giving requests back
 
 
 def crawl_key(start_urls: list[str]) -> str:
@@ -196,6 +199,9 @@ class RedisScheduler(Scheduler, BaseScheduler):
         self.budgets = {"pages": s.getint("DEEPLY_MAX_PAGES"),
                         "requisites": s.getint("DEEPLY_MAX_REQUISITES")}
         self._pop = self.server.register_script(POP)
+        # The WARC writer's progress; releases wait here, in hand-over order, for their records.
+        self.progress = s.get("DEEPLY_WRITE_PROGRESS")
+        self.unwritten: deque = deque()  # (writer ticket, held) not released yet
         captured = s.get("DEEPLY_ALREADY_CAPTURED")
         if captured:
             self._seed(spider, captured)
@@ -246,7 +252,16 @@ class RedisScheduler(Scheduler, BaseScheduler):
         self.spider.over_budget(kind)
         return False
 
+    def close(self, reason):
+        """After the last response is parsed: what the writer writes now is released, the rest stays
+        in flight (the worker gives it back, or Redis does once its heartbeat stops)."""
+        if self.unwritten and self.progress is not None:
+            self.progress.wait(self.unwritten[-1][0], CLOSE_WRITE_SECONDS)
+            self.release_written()
+        return super().close(reason)
+
     def next_request(self):
+        self.release_written()
         got = self._pop(keys=[self.queue.key, self.inflight])
         if not got:
             return None
@@ -265,11 +280,30 @@ class RedisScheduler(Scheduler, BaseScheduler):
             self._release(held)
 
     def _release(self, held) -> None:
-        if held:
-            by_key: dict[str, list[str]] = {}
-            for key, field in held:
-                by_key.setdefault(key, []).append(field)
-            pipe = self.server.pipeline(transaction=False)
-            for key, fields in by_key.items():
-                pipe.hdel(key, *fields)
-            pipe.execute()
+        """Once everything handed to the writer so far is in the file: the records of the request
+        (its response, or its redirect or error response) were handed over before it was done with."""
+        if not held:
+            return
+        if self.progress is None:
+            self._forget(held)
+            return
+        self.unwritten.append((self.progress.handed, held))
+        self.release_written()
+
+    def release_written(self) -> int:
+        """Release the requests whose records are written; returns how many still wait for theirs."""
+        ready = []
+        while self.unwritten and self.unwritten[0][0] <= self.progress.written:
+            ready.extend(self.unwritten.popleft()[1])
+        if ready:
+            self._forget(ready)
+        return len(self.unwritten)
+
+    def _forget(self, held) -> None:
+        by_key: dict[str, list[str]] = {}
+        for key, field in held:
+            by_key.setdefault(key, []).append(field)
+        pipe = self.server.pipeline(transaction=False)
+        for key, fields in by_key.items():
+            pipe.hdel(key, *fields)
+        pipe.execute()

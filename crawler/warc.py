@@ -167,7 +167,7 @@ class WarcWriterMiddleware:
             first_serial=s.getint("DEEPLY_FIRST_SERIAL", 0),
             # A distributed crawl's worker names its files for itself (crawler/distributed.py).
             host=s.get("DEEPLY_WARC_HOST"),
-        ))
+        ), progress=s.get("DEEPLY_WRITE_PROGRESS"))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         self.bar = None
         if s.getbool("DEEPLY_PROGRESS"):

@@ -141,6 +141,43 @@ class RotatingWarcWriter:
         self._fh = self._path = None
 
 
+class WriteProgress:
+    """How far the writer thread has got: records handed to it, and how many of those hand-overs
+    are in the file (the operating system has them, so a SIGKILL no longer loses them). A distributed
+    crawl tells Redis a request is done only once its records are written: done in Redis while still
+    queued here, a capture would die with the process and no other worker would fetch it again.
+    Handed to the crawl through its settings, never copied (crawler/shared.py says why)."""
+
+    def __init__(self) -> None:
+        self.handed = 0  # only the crawl's thread counts these
+        self.written = 0  # only the writer thread moves this
+        self.failed = False
+        self._changed = threading.Condition()
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def hand(self) -> int:
+        self.handed += 1
+        return self.handed
+
+    def wrote(self, ticket: int) -> None:
+        with self._changed:
+            self.written = ticket
+            self._changed.notify_all()
+
+    def fail(self) -> None:
+        with self._changed:
+            self.failed = True
+            self._changed.notify_all()
+
+    def wait(self, ticket: int, seconds: float) -> bool:
+        """Whether hand-over `ticket` is in the file, waiting at most `seconds` (less if writing failed)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.written >= ticket or self.failed, timeout=seconds)
+            return self.written >= ticket
+
+
 class BackgroundWriter:
     """Compresses and writes records on a thread of its own. The crawl's thread hands over whole
     uncompressed records, so each costs this thread two calls that release the interpreter lock
@@ -149,28 +186,36 @@ class BackgroundWriter:
     makes the crawl wait, memory stays flat) and keeps order; a write error stops all later writes
     and is raised to the crawl at its next write and at close, never swallowed."""
 
-    def __init__(self, rotating: RotatingWarcWriter, depth: int = 64):
+    def __init__(self, rotating: RotatingWarcWriter, depth: int = 64, progress: WriteProgress | None = None):
         self.rotating = rotating
         self.queue: queue.Queue = queue.Queue(depth)
         self.error: BaseException | None = None
+        self.progress = progress if progress is not None else WriteProgress()
         self.thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while True:
-            records = self.queue.get()
-            if records is None:
+            item = self.queue.get()
+            if item is None:
                 return
+            ticket, records = item
             if self.error is None:
                 try:
                     self.rotating.write(*records)
                 except BaseException as exc:  # noqa: BLE001 - handed to the crawl, not lost
                     self.error = exc
+                    self.progress.fail()
+                else:
+                    self.progress.wrote(ticket)
 
-    def write(self, *records: bytes) -> None:
+    def write(self, *records: bytes) -> int:
+        """Hand records over; returns their ticket in `progress`."""
         if self.error is not None:
             raise self.error
-        self.queue.put(records)
+        ticket = self.progress.hand()
+        self.queue.put((ticket, records))
+        return ticket
 
     @property
     def bytes_written(self) -> int:
