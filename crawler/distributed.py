@@ -325,7 +325,8 @@ def _run_worker(opts: CrawlOptions, worker: str, own_folder: bool) -> tuple[Craw
         "DEEPLY_WORKER_ID": worker,
         "DEEPLY_WARC_HOST": worker,
         "DEEPLY_ALREADY_CAPTURED": captured,
-        "DEEPLY_WRITE_PROGRESS": WriteProgress(),
+        # Done in Redis means on disk: Redis may be on a machine that outlives this one's power cut.
+        "DEEPLY_WRITE_PROGRESS": WriteProgress(durable=True),
         "EXTENSIONS": {"crawler.distributed.WorkerExtension": 0},
     }.items():
         settings.set(name, value, priority="cmdline")

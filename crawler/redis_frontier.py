@@ -7,8 +7,9 @@ between taking a request and capturing it loses that URL. Here a pop moves the r
 worker's in-flight hash in one Lua script, the worker removes it only once the response is parsed,
 its links are queued and its records are in the WARC file (the writer thread's queue dies with the
 process), and the in-flight requests of a worker whose heartbeat has expired go back to the queue
-(another Lua script). So Redis always holds every URL not yet done: queued, or in some worker's
-hands.
+(another Lua script). Nor is scrapy-redis's marking a request seen and its queueing one step: a
+worker killed between the two would leave a URL seen and never queued, so here they are one Lua
+script. So Redis always holds every URL not yet done: queued, or in some worker's hands.
 
 The page and requisite budgets (`--limit`, `--max-requisites`) are the whole crawl's: a request new
 to the filter is counted in Redis as it is queued and dropped past the budget, so N workers take K
@@ -80,6 +81,17 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
 local field = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], field, r[2] .. '\\n' .. r[1])
 return {r[1], field}
+"""
+
+# Mark a request seen (ARGV[1] = '1'), count it against its budget (ARGV[6] > 0) and queue it, in
+# one step: a worker killed between marking and queueing would leave a URL seen and never queued, which
+# the page that linked it, fetched again, could not bring back. Returns 1 queued, 0 seen, -1 over budget.
+PUSH = """
+if ARGV[1] == '1' and redis.call('SADD', KEYS[1], ARGV[2]) == 0 then return 0 end
+local budget = tonumber(ARGV[6])
+if budget > 0 and redis.call('HINCRBY', KEYS[3], ARGV[5], 1) > budget then return -1 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return 1
 """
 
 # Put a worker's in-flight requests back in the queue, unless its heartbeat is alive (ARGV[1] = '1':
@@ -199,6 +211,7 @@ class RedisScheduler(Scheduler, BaseScheduler):
         self.budgets = {"pages": s.getint("DEEPLY_MAX_PAGES"),
                         "requisites": s.getint("DEEPLY_MAX_REQUISITES")}
         self._pop = self.server.register_script(POP)
+        self._push = self.server.register_script(PUSH)
         # The WARC writer's progress; releases wait here, in hand-over order, for their records.
         self.progress = s.get("DEEPLY_WRITE_PROGRESS")
         self.unwritten: deque = deque()  # (writer ticket, held) not released yet
@@ -228,29 +241,27 @@ class RedisScheduler(Scheduler, BaseScheduler):
         # the queue stands for that URL and the earlier pops are done with.
         held = request.meta.pop(INFLIGHT, None)
         try:
-            # scrapy-redis's own, but for the stats call (Scrapy 2.19 deprecates its spider argument).
-            if not request.dont_filter and self.df.request_seen(request):
+            # scrapy-redis's filter and queue (their fingerprint, score and encoding), in one step.
+            kind = "requisites" if request.meta.get("requisite") else "pages"
+            budget = self.budgets[kind] if held is None else 0
+            pushed = int(self._push(
+                keys=[self.df.key, self.queue.key, self.counts],
+                args=["0" if request.dont_filter else "1", self.df.request_fingerprint(request),
+                      -request.priority, self.queue._encode_request(request), kind, budget or 0]))
+            if pushed == 0:
                 self.df.log(request, self.spider)
                 return False
-            if held is None and not self._within_budget(request):
+            if pushed < 0:
+                self.spider.over_budget(kind)
                 return False
             if self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
-            self.queue.push(request)
             return True
         finally:
             if held:
                 self._release(held)
             if parent is not None:
                 self.spider.child_scheduled(parent)
-
-    def _within_budget(self, request) -> bool:
-        kind = "requisites" if request.meta.get("requisite") else "pages"
-        budget = self.budgets[kind]
-        if not budget or self.server.hincrby(self.counts, kind, 1) <= budget:
-            return True
-        self.spider.over_budget(kind)
-        return False
 
     def close(self, reason):
         """After the last response is parsed: what the writer writes now is released, the rest stays

@@ -12,6 +12,7 @@ import queue
 import re
 import socket
 import threading
+import time
 import zlib
 from datetime import UTC, datetime
 from io import BytesIO
@@ -25,6 +26,7 @@ from archive import ArchiveDamage, iter_records
 from crawler.options import WARC_MAX_SIZE
 
 OPEN_SUFFIX = ".open"
+SYNC_SECONDS = 1.0  # a durable writer fsyncs at least this often while its queue is never empty
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -95,6 +97,7 @@ class RotatingWarcWriter:
         self.serial = first_serial
         self._fh = None
         self._path: Path | None = None
+        self._name_synced = False
         self.closed_files: list[Path] = []
         self.bytes_written = 0
 
@@ -112,6 +115,7 @@ class RotatingWarcWriter:
                 break
         self._fh = open(path, "xb")  # noqa: SIM115 - lives as long as the file is being written
         self._path = path
+        self._name_synced = False
         builder = TimeOrderedRecordBuilder(warc_version=self.warc_version)
         info = builder.create_warcinfo_record(name, dict(self.info))
         self._fh.write(gzip_member(serialize(info, self.warc_version)))
@@ -128,6 +132,16 @@ class RotatingWarcWriter:
         self._fh.flush()
         self.bytes_written += self._fh.tell() - before
 
+    def sync(self) -> None:
+        """What is written so far on disk, the open file's name too."""
+        if self._fh is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        if not self._name_synced:
+            _fsync_dir(self.folder)
+            self._name_synced = True
+
     def close(self) -> None:
         if self._fh is None:
             return
@@ -143,12 +157,14 @@ class RotatingWarcWriter:
 
 class WriteProgress:
     """How far the writer thread has got: records handed to it, and how many of those hand-overs
-    are in the file (the operating system has them, so a SIGKILL no longer loses them). A distributed
-    crawl tells Redis a request is done only once its records are written: done in Redis while still
-    queued here, a capture would die with the process and no other worker would fetch it again.
+    are in the file. A distributed crawl tells Redis a request is done only once its records are
+    written: done in Redis while still queued here, a capture would die with the process and no
+    other worker would fetch it again. `durable`: written means on disk (fsynced, so a power cut
+    keeps it too), not only handed to the operating system (which a SIGKILL does not lose).
     Handed to the crawl through its settings, never copied (crawler/shared.py says why)."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.handed = 0  # only the crawl's thread counts these
         self.written = 0  # only the writer thread moves this
         self.failed = False
@@ -195,6 +211,7 @@ class BackgroundWriter:
         self.thread.start()
 
     def _run(self) -> None:
+        synced_at = time.monotonic()
         while True:
             item = self.queue.get()
             if item is None:
@@ -203,11 +220,19 @@ class BackgroundWriter:
             if self.error is None:
                 try:
                     self.rotating.write(*records)
+                    # Durable: one fsync for all the queue held, once it is drained (or SYNC_SECONDS
+                    # after the last, so that a queue never drained still has its releases).
+                    counted = (not self.progress.durable or self.queue.empty()
+                               or time.monotonic() - synced_at >= SYNC_SECONDS)
+                    if counted and self.progress.durable:
+                        self.rotating.sync()
+                        synced_at = time.monotonic()
                 except BaseException as exc:  # noqa: BLE001 - handed to the crawl, not lost
                     self.error = exc
                     self.progress.fail()
                 else:
-                    self.progress.wrote(ticket)
+                    if counted:
+                        self.progress.wrote(ticket)
 
     def write(self, *records: bytes) -> int:
         """Hand records over; returns their ticket in `progress`."""

@@ -153,6 +153,22 @@ def kill_when_written(proc, warcs: Path, size: int) -> None:
     proc.wait(timeout=30)
 
 
+def kill_first_written(procs, folders: list[Path], size: int) -> int:
+    """SIGKILL the first worker whose open WARC holds `size` bytes (within five minutes); its index.
+    Whichever it is: the share each worker takes of a crawl is not fixed."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        for i, (proc, folder) in enumerate(zip(procs, folders, strict=True)):
+            partial_files = list(folder.glob("*.warc.gz.open"))
+            if partial_files and partial_files[0].stat().st_size > size:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+                return i
+        assert all(p.poll() is None for p in procs), "a worker ended before one could be killed"
+        time.sleep(0.02)
+    pytest.fail("no worker wrote enough to be killed mid-crawl")
+
+
 def test_a_worker_killed_mid_crawl_loses_no_url(site, reference, redis_url, tmp_path):
     from crawler.resume import repair_open_files
 
@@ -160,18 +176,19 @@ def test_a_worker_killed_mid_crawl_loses_no_url(site, reference, redis_url, tmp_
     folders = [tmp_path / f"worker{i}" for i in range(3)]
     procs = [subprocess.Popen(worker_cmd(site.start_url, redis_url, f), stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True) for f in folders]
-    kill_when_written(procs[0], folders[0], 300_000)
-    for p in procs[1:]:
+    killed = kill_first_written(procs, folders, 300_000)
+    for p in procs[:killed] + procs[killed + 1:]:
         out, _ = p.communicate(timeout=TIMEOUT)
         assert p.returncode == 0, out
         assert "complete" in out
-    repair_open_files(folders[0])  # what the next run in that folder does first
+    procs[killed].stdout.close()
+    repair_open_files(folders[killed])  # what the next run in that folder does first
     files = sorted(f for folder in folders for f in folder.glob("*.warc.gz"))
     warcio_check(files)
     # What the killed worker had taken and not finished was crawled by the others (it may have
     # captured some of it before dying: those are the only URLs allowed twice).
     assert union(files) == expected
-    assert union(sorted(folders[0].glob("*.warc.gz"))), "the killed worker had captured some"
+    assert union(sorted(folders[killed].glob("*.warc.gz"))), "the killed worker had captured some"
 
 
 def test_a_redis_restarted_empty_resumes_from_the_warcs(site, reference, tmp_path):

@@ -1,9 +1,14 @@
-"""A distributed crawl's worker tells Redis a request is done only once its records are in the WARC
-file. The records go to the file through a writer thread's queue; done in Redis while they were still
-queued, a SIGKILL lost the capture (no other worker fetches a request that is done), which
-tests/test_crawler_distributed.py's killed worker showed now and then. Here each side of that rule is
-pinned without the race: the writer's progress against the bytes in the file, and the real scheduler
-of scrapy-redis against a real Redis, with a progress the test moves."""
+"""The two steps by which a distributed crawl's worker could lose a URL when killed, each pinned
+without the race that tests/test_crawler_distributed.py's killed worker met now and then.
+
+- A request is done in Redis only once its records are in the WARC file. Records go to the file
+  through a writer thread's queue; done while they were still queued, a SIGKILL lost the capture (no
+  other worker fetches a request that is done). Pinned on the writer's progress against the bytes in
+  the file, and on the real scheduler of scrapy-redis against a real Redis with a progress the test
+  moves.
+- A new request is marked seen and queued in one step: killed between the two, a URL stayed seen and
+  never queued, and the page that linked it, fetched again, dropped it as seen.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +47,9 @@ def urls_in(path) -> list[str]:
     return [r.url for r in iter_records(path) if r.warc_type == "response"]
 
 
-def test_a_hand_over_counts_as_written_only_once_its_records_are_in_the_file(tmp_path):
-    progress = WriteProgress()
+@pytest.mark.parametrize("durable", [False, True])
+def test_a_hand_over_counts_as_written_only_once_its_records_are_in_the_file(tmp_path, durable):
+    progress = WriteProgress(durable=durable)
     rotating = RotatingWarcWriter(tmp_path, "t", {"software": "deeply-archive tests"})
     writer = BackgroundWriter(rotating, depth=4, progress=progress)
     tickets = [writer.write(*pair(i)) for i in range(40)]
@@ -175,3 +181,43 @@ def test_closing_leaves_in_flight_what_the_writer_failed_to_write(scheduler):
     sched.close("warc_write_failed")
     assert held_urls(sched, server, inflight) == ["http://127.0.0.1:8000/syria/a"], \
         "the worker gives it back to the queue as it signs off"
+
+
+def commands_of(redis_url: str, step) -> list[tuple[str, str]]:
+    """(client, command) of every command Redis ran during `step()`, read with MONITOR on a socket
+    of its own (redis-py 2.10 has no monitor): client "lua" for what a script ran."""
+    import re
+    import socket
+    from urllib.parse import urlsplit
+
+    import redis
+
+    where = urlsplit(redis_url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:
+        sock.sendall(b"MONITOR\r\n")
+        got = b""
+        while not got.startswith(b"+OK\r\n"):
+            got += sock.recv(4096)
+        step()
+        redis.StrictRedis.from_url(redis_url).echo("end of step")
+        for _ in range(1000):  # bounded: each recv waits at most the socket's timeout
+            if b'"ECHO" "end of step"' in got or b'"echo" "end of step"' in got:
+                break
+            got += sock.recv(65536)
+    lines = re.findall(rb'^\+[\d.]+ \[\d+ ([^\]]+)\] "([A-Za-z]+)"', got, re.M)
+    return [("lua" if who == b"lua" else "client", cmd.decode().upper()) for who, cmd in lines]
+
+
+def test_a_new_request_is_marked_seen_and_queued_in_one_step(scheduler, redis_url):
+    """A worker killed between marking a URL seen and queueing it would leave it seen and never
+    queued: the page that linked it, fetched again by another worker, drops it as seen."""
+    sched, progress, server, inflight = scheduler
+    sched.enqueue_request(Request("http://127.0.0.1:8000/syria/warm-up"))  # the script is loaded
+    ran = commands_of(redis_url, lambda: sched.enqueue_request(Request("http://127.0.0.1:8000/syria/a")))
+    ours = [c for t, c in ran if t == "client"]
+    assert ours == ["EVALSHA", "ECHO"], ran
+    assert {"SADD", "ZADD"} <= {c for t, c in ran if t == "lua"}, ran
+    assert server.zcard(sched.queue.key) == 2 and server.scard(sched.df.key) == 2
+    # Seen already: nothing more queued.
+    assert not sched.enqueue_request(Request("http://127.0.0.1:8000/syria/a"))
+    assert server.zcard(sched.queue.key) == 2
