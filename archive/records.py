@@ -387,7 +387,7 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
                 raise damage(position, f"an ARC record inside a WARC file at offset {iterator.offset}")
             h = record.rec_headers
             rtype = (record.rec_type or "").strip().lower()
-            if not (h.get_header("Content-Length") or "").strip().isdigit():
+            if _no_length(h):
                 # Mandatory in WARC; missing (or cut to nothing) means the header block was cut off.
                 if (files.gzip_member_end(src, position)[0] is None if mode == "record-gzip"
                         else mode == "plain" and not _header_ended(src, position)):
@@ -569,9 +569,16 @@ def _header_ended(src, start: int) -> bool:
     return b"\r\n\r\n" in data or b"\n\n" in data
 
 
+def _no_length(h) -> bool:
+    """A record header without a Content-Length (or with one cut to nothing): no record can be
+    bounded by it. Mandatory in WARC; warcio gives ARC records theirs from the ARC header line."""
+    return not (h.get_header("Content-Length") or "").strip().isdigit()
+
+
 def _tail(src, start: int, size: int) -> bytes:
-    """What follows the last record, from its first byte that is not padding: however long the
-    blank run before it, junk behind it is damage."""
+    """What follows the last record, from its first byte that is not padding, up to 4 KiB: however
+    long the blank run before it, junk behind it is damage, and it starts with whole the magic the
+    caller looks for, wherever a read ends."""
     src.seek(start)
     while start < size:
         data = src.read(min(size - start, 1 << 16))
@@ -579,6 +586,9 @@ def _tail(src, start: int, size: int) -> bytes:
             break
         rest = data.lstrip(b"\r\n\t \x00")
         if rest:
+            start += len(data)
+            if len(rest) < 4096 and start < size:
+                rest += src.read(min(size - start, 4096 - len(rest)))
             return rest[:4096]
         start += len(data)
     return b""
@@ -627,6 +637,10 @@ def _read_record_at(fh, offset, length, member, framing) -> ArcWarcRecord:
     iterator = _iterator(source, gzipped=mode == "record-gzip")
     try:
         record = next(iter(iterator))
+        if _no_length(record.rec_headers):
+            # Bounded by nothing of its own, such a record would read on into the next ones.
+            raise ArchiveDamage(offset, f"record header incomplete at offset {offset} (no Content-Length)",
+                                member)
         rtype = (record.rec_type or "").strip().lower()
         _http_headers(iterator, record, rtype, record.raw_stream)
         body = record.raw_stream.read()
