@@ -447,8 +447,11 @@ def _iter_source(src, member, kind, want_body, stats: FileStats, types) -> Itera
             if is_info and raw:
                 stats.warcinfo = parse_warc_fields(raw)
             if fault:
-                stats.digest_faults.append((member, offset, strip_id(h.get_header("WARC-Record-ID")) or "",
-                                            fault))
+                # The id the record is yielded (and stored) with: an ARC record's own is warcio's
+                # invention, new at every reading.
+                rid = entry.record_id if entry is not None else \
+                    "" if kind == "arc" else strip_id(h.get_header("WARC-Record-ID")) or ""
+                stats.digest_faults.append((member, offset, rid, fault))
             if entry is None:
                 if after is not None:
                     raise after

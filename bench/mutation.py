@@ -42,6 +42,8 @@ _HARDENING = "tests/test_archive_hardening.py"
 _EXTRACT = "tests/test_extract_warcs.py"
 READER_TESTS = ["tests/test_archive_reader_rules.py", "tests/test_archive_records_faults.py",
                 "tests/test_archive_records_fields.py", "tests/test_archive_records_read_back.py",
+                "tests/test_archive_records_damage.py", "tests/test_archive_records_paths.py",
+                "tests/test_archive_records_at_offset.py",
                 "tests/test_archive_foreign.py", _EXTRACT] + [
     arg for name in ("extract_stream_keeps_order_with_processes", "python_m_extract",
                      "trafilatura_caches_are_reset_periodically")
