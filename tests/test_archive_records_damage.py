@@ -165,6 +165,22 @@ def test_a_content_length_too_short_before_a_sound_record_marks_a_length_mismatc
     assert (stats.records, stats.last_offset, stats.end) == (4, at4, at4 + L)
 
 
+def test_a_fault_of_a_record_not_yielded_is_listed_under_its_own_id(tmp_path):
+    """The file's faults list every record, the ones left out by `types` too (a request, a
+    metadata record): each under its WARC-Record-ID, or '' when it has none."""
+    bad = b"WARC-Block-Digest: sha1:" + b"A" * 32
+    request = warc_record(2, b"GET / HTTP/1.1\r\nHost: a.example\r\n\r\n", rtype=b"request", fields=(bad,))
+    note = warc_record(3, b"via: test\r\n", rtype=b"metadata", fields=(bad,), record_id=False)
+    path = tmp_path / "a.warc"
+    path.write_bytes(R1 + request + note + R4)
+    seen, damage, stats = read(path, types={"response"})
+    at2, at3 = len(R1), len(R1) + len(request)
+    assert damage is None
+    assert [s[0] for s in seen] == [0, at3 + len(note)]
+    assert stats.digest_faults == [(None, at2, rid(2), "block digest mismatch"),
+                                   (None, at3, "", "block digest mismatch")]
+
+
 # --- what follows the last record ------------------------------------------------------------------
 
 
