@@ -138,21 +138,6 @@ def worker_cmd(site_url: str, redis_url: str, warcs: Path) -> list[str]:
     return deeply_cmd("crawl", site_url, "--redis", redis_url, "--warcs", str(warcs), "--quiet")
 
 
-def kill_when_written(proc, warcs: Path, size: int) -> None:
-    """SIGKILL `proc` once its open WARC holds `size` bytes (within five minutes)."""
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        partial_files = list(warcs.glob("*.warc.gz.open"))
-        if partial_files and partial_files[0].stat().st_size > size:
-            break
-        assert proc.poll() is None, "the worker ended before it could be killed"
-        time.sleep(0.02)
-    else:
-        pytest.fail("the worker wrote too little to be killed mid-crawl")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-
-
 def kill_first_written(procs, folders: list[Path], size: int) -> int:
     """SIGKILL the first worker whose open WARC holds `size` bytes (within five minutes); its index.
     Whichever it is: the share each worker takes of a crawl is not fixed."""
@@ -167,6 +152,11 @@ def kill_first_written(procs, folders: list[Path], size: int) -> int:
         assert all(p.poll() is None for p in procs), "a worker ended before one could be killed"
         time.sleep(0.02)
     pytest.fail("no worker wrote enough to be killed mid-crawl")
+
+
+def kill_when_written(proc, warcs: Path, size: int) -> None:
+    """SIGKILL `proc` once its open WARC holds `size` bytes (within five minutes)."""
+    kill_first_written([proc], [warcs], size)
 
 
 def test_a_worker_killed_mid_crawl_loses_no_url(site, reference, redis_url, tmp_path):
